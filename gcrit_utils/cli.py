@@ -1,0 +1,65 @@
+"""Command line: ``gcrit gc`` prints the critical gain; ``gcrit init`` documents the initializer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ._validation import ARCHS
+from .theory import METHODS, critical_gain
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``gcrit`` argument parser (sub-commands ``gc`` and ``init``)."""
+    parser = argparse.ArgumentParser(prog="gcrit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gc = sub.add_parser("gc", help="print the critical gain g_c(s_b) of an architecture")
+    gc.add_argument("--arch", choices=ARCHS, required=True)
+    gc.add_argument("--bias-std", type=float, default=0.0, help="gate-bias std s_b (default 0)")
+    gc.add_argument("--method", choices=METHODS, default="zero_state")
+    gc.add_argument("--n", type=int, default=None,
+                    help="also print the finite-N g_c of one sampled network of n units")
+    gc.add_argument("--seed", type=int, default=0, help="seed of that network (default 0)")
+
+    sub.add_parser(
+        "init",
+        help="how to initialise torch.nn.RNN/GRU/LSTM at the critical gain",
+        description=(
+            "In Python: from gcrit_utils import critical_init_; "
+            "g = critical_init_(module, bias_std=0.0, gain_factor=1.0, method='zero_state', "
+            "seed=None). Sets weight_hh = g * W0 (W0 ~ N(0, 1/H)) in every layer and "
+            "direction, bias_ih ~ N(0, bias_std^2) per gate (candidate 0), bias_hh = 0, "
+            "and returns g = gain_factor * g_c."
+        ),
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``gcrit`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "init":
+        parser.parse_args(["init", "--help"])
+        return 0
+    try:
+        g_c = critical_gain(args.arch, args.bias_std, method=args.method)
+    except (ValueError, NotImplementedError) as err:
+        parser.error(str(err))
+    print(f"g_c(arch={args.arch}, bias_std={args.bias_std}, method={args.method}) = {g_c:.6g}")
+    if args.n is not None:
+        from .cells import RandomRNN  # torch is imported only when needed
+
+        if args.n < 1:
+            parser.error(f"--n must be an integer >= 1, got {args.n}")
+        net = RandomRNN(args.arch, args.n, 1.0, args.bias_std, seed=args.seed)
+        g_fin = net.finite_size_critical_gain()
+        print(f"finite-N g_c (n={args.n}, seed={args.seed}) = {g_fin:.6g}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
