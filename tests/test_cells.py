@@ -1,0 +1,145 @@
+import numpy as np
+import pytest
+import torch
+
+from gcrit_utils import RandomRNN, state_dim
+from gcrit_utils.theory import zero_state_coefficients
+
+F64 = torch.float64
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+def test_parity_with_torch_module(arch):
+    cand = 0.0 if arch == "rnn" else 0.4
+    net = RandomRNN(arch, 64, [0.7, 1.9], 0.6, candidate_bias_std=cand, input_dim=3,
+                    input_scale=0.8, seed=5, dtype=F64)
+    x = torch.randn(60, 3, dtype=F64, generator=torch.Generator().manual_seed(1))
+    ours = net.hidden(net.run(x))
+    for b in range(2):
+        out, _ = net.to_torch(b)(x)
+        assert torch.allclose(ours[:, b], out, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm", "minimalrnn"])
+def test_analytic_jacobian_matches_autograd(arch):
+    cand = 0.0 if arch == "rnn" else 0.5
+    net = RandomRNN(arch, 24, [1.4, 2.2], 0.8, candidate_bias_std=cand, input_dim=2, seed=2,
+                    dtype=F64)
+    gen = torch.Generator().manual_seed(0)
+    h = torch.randn(2, net.dim, dtype=F64, generator=gen)
+    x = torch.randn(2, 2, dtype=F64, generator=gen)
+    jac = net.jacobian(h, x)
+    for b in range(2):
+        def f(state, b=b):
+            full = h.clone()
+            full[b] = state
+            return net.step(full, x)[b]
+        auto = torch.func.jacrev(f)(h[b])
+        assert torch.allclose(jac[b], auto, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm", "minimalrnn"])
+def test_zero_state_factors_reproduce_the_jacobian(arch):
+    net = RandomRNN(arch, 40, [1.3], 0.7, seed=4, dtype=F64)
+    f = net.zero_state_factors()
+    full = net.zero_state_jacobian()[0].numpy()
+    if arch == "lstm":
+        # (h, c) Jacobian [[O I W, O F], [I W, F]]: its nonzero eigenvalues are those of F + I W O
+        ev_full = np.linalg.eigvals(full)
+        ev_full = np.sort_complex(ev_full[np.abs(ev_full) > 1e-9])
+        ev_red = np.sort_complex(np.linalg.eigvals(f.matrix()))
+        assert np.allclose(ev_full, ev_red, atol=1e-9)
+        assert np.sum(np.abs(np.linalg.eigvals(full)) < 1e-9) == 40
+    else:
+        assert np.allclose(full, f.matrix(), atol=1e-13)
+    biases = dict(zip(net.gates, net._bias.numpy(), strict=True))
+    a, u, v = zero_state_coefficients(arch, biases)
+    assert np.allclose(a, f.a) and np.allclose(u, f.u) and np.allclose(v, f.v)
+
+
+@pytest.mark.parametrize("arch", ["gru", "lstm", "minimalrnn"])
+def test_zero_is_a_fixed_point_without_candidate_bias(arch):
+    net = RandomRNN(arch, 30, [2.5], 1.0, seed=0, dtype=F64)
+    assert torch.equal(net.step(net.zero_state()), net.zero_state())
+    shifted = RandomRNN(arch, 30, [2.5], 1.0, candidate_bias_std=0.5, seed=0, dtype=F64)
+    assert shifted.step(shifted.zero_state()).abs().max() > 1e-3
+
+
+def test_batch_of_gains_equals_separate_networks():
+    gains = [0.5, 1.5, 3.0]
+    batch = RandomRNN("lstm", 50, gains, 0.5, seed=7, dtype=F64)
+    h0 = torch.randn(3, 100, dtype=F64, generator=torch.Generator().manual_seed(3))
+    traj = batch.run(30, h0=h0)
+    for b, g in enumerate(gains):
+        single = RandomRNN("lstm", 50, g, 0.5, seed=7, dtype=F64)
+        assert torch.allclose(single.run(30, h0=h0[b : b + 1])[:, 0], traj[:, b], atol=1e-14)
+
+
+def test_same_seed_same_numbers_and_dtype_consistency():
+    a = RandomRNN("gru", 80, [1.0, 2.0], 0.5, seed=11).run(20, h0=torch.ones(2, 80))
+    b = RandomRNN("gru", 80, [1.0, 2.0], 0.5, seed=11).run(20, h0=torch.ones(2, 80))
+    assert torch.equal(a, b)
+    c = RandomRNN("gru", 80, [1.0, 2.0], 0.5, seed=12).run(20, h0=torch.ones(2, 80))
+    assert not torch.equal(a, c)
+    d = RandomRNN("gru", 80, [1.0, 2.0], 0.5, seed=11, dtype=F64).run(20, h0=torch.ones(2, 80))
+    assert torch.allclose(a.double(), d, atol=1e-5)
+
+
+def test_w0_is_independent_of_the_input_dimension():
+    a = RandomRNN("gru", 20, 1.0, 0.5, seed=3, input_dim=0)
+    b = RandomRNN("gru", 20, 1.0, 0.5, seed=3, input_dim=5)
+    assert torch.equal(a._w0, b._w0) and torch.equal(a._bias, b._bias)
+
+
+def test_weight_statistics():
+    net = RandomRNN("lstm", 400, 1.0, 0.7, seed=0, input_dim=10, input_scale=0.5, dtype=F64)
+    assert net._w0.var().item() == pytest.approx(1 / 400, rel=0.02)
+    assert net._bias[:, :].std(dim=1)[[0, 1, 3]].mean().item() == pytest.approx(0.7, rel=0.05)
+    assert torch.all(net._bias[2] == 0)  # candidate bias off by default
+    assert net._u.var().item() == pytest.approx(0.25 / 10, rel=0.05)
+
+
+def test_device_argument_on_cpu():
+    net = RandomRNN("gru", 10, [1.0], device="cpu")
+    assert net.run(3).device.type == "cpu"
+    assert net.to_torch().weight_hh_l0.device.type == "cpu"
+    assert state_dim("lstm", 10) == 20
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(arch="transformer"),
+        dict(n=0),
+        dict(n=2.5),
+        dict(g=0.0),
+        dict(g=-1.0),
+        dict(g=float("nan")),
+        dict(g=[[1.0, 2.0]]),
+        dict(g=[]),
+        dict(bias_std=-1.0),
+        dict(input_dim=-1),
+        dict(input_scale=-0.1),
+        dict(seed=-1),
+        dict(dtype=torch.int64),
+    ],
+)
+def test_random_rnn_rejects_bad_input(kwargs):
+    args = dict(arch="gru", n=10, g=1.0)
+    args.update(kwargs)
+    with pytest.raises(ValueError):
+        RandomRNN(**args)
+
+
+def test_bad_shapes_raise():
+    net = RandomRNN("gru", 10, [1.0, 2.0], input_dim=2)
+    with pytest.raises(ValueError, match="shape"):
+        net.step(torch.zeros(3, 10))
+    with pytest.raises(ValueError, match="input_dim"):
+        net.step(torch.zeros(2, 10), torch.zeros(3))
+    with pytest.raises(ValueError, match="input_dim=0"):
+        RandomRNN("gru", 10, 1.0).step(torch.zeros(1, 10), torch.zeros(1))
+    with pytest.raises(ValueError, match="arch"):
+        RandomRNN("minimalrnn", 10, 1.0).to_torch()
+    with pytest.raises(ValueError, match="index"):
+        net.to_torch(2)
