@@ -179,7 +179,11 @@ class RandomRNN:
         return t.to(device=self.device, dtype=self.dtype)
 
     def _check_gains(self, g: object) -> torch.Tensor:
-        t = torch.as_tensor(g, dtype=torch.float64).detach().cpu()
+        try:
+            t = torch.as_tensor(g, dtype=torch.float64).detach().cpu()
+        except (TypeError, ValueError, RuntimeError):
+            raise ValueError(f"g must be a positive float or a 1-D sequence of gains, "
+                             f"got {g!r}") from None
         if t.ndim == 0:
             t = t.reshape(1)
         if t.ndim != 1 or t.numel() == 0:

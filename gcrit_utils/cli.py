@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         g_c = critical_gain(args.arch, args.bias_std, method=args.method)
     except (ValueError, NotImplementedError) as err:
         parser.error(str(err))
-    print(f"g_c(arch={args.arch}, bias_std={args.bias_std}, method={args.method}) = {g_c:.6g}")
+    print(f"g_c(arch={args.arch}, bias_std={args.bias_std}, method={args.method}) = {g_c:.5f}")
     if args.n is not None:
         from .cells import RandomRNN  # torch is imported only when needed
 
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--n must be an integer >= 1, got {args.n}")
         net = RandomRNN(args.arch, args.n, 1.0, args.bias_std, seed=args.seed)
         g_fin = net.finite_size_critical_gain()
-        print(f"finite-N g_c (n={args.n}, seed={args.seed}) = {g_fin:.6g}")
+        print(f"finite-N g_c (n={args.n}, seed={args.seed}) = {g_fin:.5f}")
     return 0
 
 

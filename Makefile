@@ -1,0 +1,64 @@
+# gcrit: the verbs a reader uses. `make book` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
+	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \
+	--ignore=_build -n 2 --dist loadfile notebooks/
+
+.PHONY: help install book test lint unit nbval book-check lab notebooks clean
+
+help:
+	@echo "make book   - create .venv, install, execute the notebooks, build _build/html"
+	@echo "make test   - install, ruff, unit tests, nbval over every notebook, strict book build"
+	@echo "make lab    - open the notebooks in JupyterLab (from .venv)"
+	@echo "make notebooks - re-execute every notebook in place (outputs to commit)"
+	@echo "make clean  - remove build outputs and caches (keeps .venv)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+book: install
+	$(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "The book is in _build/html: open $(CURDIR)/_build/html/index.html"
+
+lint: install
+	$(BIN)/ruff check .
+
+unit: install
+	$(BIN)/python -m pytest -n 2 tests/
+
+nbval: install
+	$(NBVAL)
+
+# Strict build from the committed outputs (nbval has just re-executed every notebook).
+book-check: install
+	mkdir -p _build
+	sed 's/execute_notebooks: cache/execute_notebooks: "off"/' _config.yml > _build/_config_check.yml
+	$(BIN)/jupyter-book build -W -n --keep-going --config _build/_config_check.yml .
+
+test: lint unit nbval book-check
+	@echo "make test: all checks passed"
+
+notebooks: install
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=1800 notebooks/[0-9]*.ipynb
+
+lab: install
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf _build .jupyter_cache .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

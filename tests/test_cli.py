@@ -1,0 +1,39 @@
+import pytest
+
+from gcrit_utils.cli import main
+
+
+def test_gc_prints_critical_gain(capsys):
+    assert main(["gc", "--arch", "gru", "--bias-std", "0.5"]) == 0
+    assert "= 1.94" in capsys.readouterr().out
+
+
+def test_gc_finite_n(capsys):
+    assert main(["gc", "--arch", "lstm", "--bias-std", "0.5", "--n", "300", "--seed", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[1].startswith("finite-N g_c (n=300, seed=1)")
+
+
+def test_gc_mean_field(capsys):
+    assert main(["gc", "--arch", "rnn", "--bias-std", "1", "--method", "mean_field"]) == 0
+    value = float(capsys.readouterr().out.split("=")[-1])
+    assert value == pytest.approx(1.8556, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["gc", "--arch", "gru", "--bias-std", "-1"], ["gc", "--arch", "tcn"],
+     ["gc", "--arch", "gru", "--n", "0"], ["gc", "--arch", "gru", "--method", "mean_field"]],
+)
+def test_gc_bad_input_exits_2(argv, capsys):
+    with pytest.raises(SystemExit) as err:
+        main(argv)
+    assert err.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_init_help(capsys):
+    with pytest.raises(SystemExit) as err:
+        main(["init"])
+    assert err.value.code == 0
+    assert "critical_init_" in capsys.readouterr().out
