@@ -28,12 +28,16 @@ def check_arch(arch: object) -> str:
     return arch.lower()
 
 
+def _as_real(name: str, value: object, rule: str) -> float:
+    """``value`` as a float if it is a real number (not a bool or a string)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a finite number {rule}, got {value!r}")
+    return float(value)
+
+
 def check_nonnegative(name: str, value: object) -> float:
     """Return ``value`` as a float if it is finite and >= 0, else raise ``ValueError``."""
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}") from None
+    x = _as_real(name, value, ">= 0")
     if not math.isfinite(x) or x < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return x
@@ -41,10 +45,7 @@ def check_nonnegative(name: str, value: object) -> float:
 
 def check_positive(name: str, value: object) -> float:
     """Return ``value`` as a float if it is finite and > 0, else raise ``ValueError``."""
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}") from None
+    x = _as_real(name, value, "> 0")
     if not math.isfinite(x) or x <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return x

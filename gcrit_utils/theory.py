@@ -62,6 +62,8 @@ __all__ = [
 METHODS: tuple[str, ...] = ("zero_state", "mean_field")
 APPROXIMATIONS: tuple[str, ...] = ("exact", "probit")
 
+#: Largest standard deviation accepted by the quadrature (gates saturate long before).
+MAX_STD = 1000.0
 #: Half-width of the integration range in units of the standard deviation.
 _TAIL = 9.0
 #: Gauss-Legendre nodes per panel and largest panel width (in units of the bias).
@@ -86,7 +88,7 @@ def gaussian_nodes(std: float) -> tuple[NDArray[np.float64], NDArray[np.float64]
     Parameters
     ----------
     std : float
-        Standard deviation, ``>= 0``. ``std = 0`` returns the single node 0.
+        Standard deviation, ``0 <= std <= 1000``. ``std = 0`` returns the single node 0.
 
     Returns
     -------
@@ -94,18 +96,22 @@ def gaussian_nodes(std: float) -> tuple[NDArray[np.float64], NDArray[np.float64]
         Nodes and weights (the weights sum to 1 up to the 9-sigma tail, 2e-19).
     """
     std = check_nonnegative("std", std)
+    if std > MAX_STD:
+        raise ValueError(f"std must be <= {MAX_STD:g} (a bias spread beyond that saturates "
+                         f"every gate), got {std!r}")
     if std == 0.0:
         return np.zeros(1), np.ones(1)
     x, wx = np.polynomial.legendre.leggauss(_NODES_PER_PANEL)
-    width = min(_PANEL_WIDTH, std)
-    n_panels = int(math.ceil(2 * _TAIL * std / width))
-    edges = np.linspace(-_TAIL * std, _TAIL * std, n_panels + 1)
+    # work in the standardised variable t = b / std (no overflow for tiny std)
+    width = min(_PANEL_WIDTH / std, 1.0)
+    n_panels = int(math.ceil(2 * _TAIL / width))
+    edges = np.linspace(-_TAIL, _TAIL, n_panels + 1)
     half = 0.5 * (edges[1] - edges[0])
     mid = 0.5 * (edges[:-1] + edges[1:])
-    b = (mid[:, None] + half * x[None, :]).ravel()
-    density = np.exp(-0.5 * (b / std) ** 2) / (math.sqrt(2 * math.pi) * std)
+    t = (mid[:, None] + half * x[None, :]).ravel()
+    density = np.exp(-0.5 * t * t) / math.sqrt(2 * math.pi)
     w = (half * np.broadcast_to(wx, (n_panels, _NODES_PER_PANEL))).ravel() * density
-    return b, w
+    return std * t, w
 
 
 def gaussian_expectation(f: Callable[[NDArray[np.float64]], ArrayLike], std: float) -> float:
@@ -157,6 +163,8 @@ def sigmoid_sq_moment_probit(std: float, kappa_sq: float = math.pi / 8) -> float
 def inv_one_minus_sigmoid_sq_moment(std: float) -> float:
     r"""``E[(1 - sigma(b))^-2] = E[(1 + e^b)^2] = 1 + 2 e^{s^2/2} + e^{2 s^2}`` (exact)."""
     s = check_nonnegative("std", std)
+    if 2.0 * s * s > 700.0:  # beyond float64: the moment is infinite for all purposes
+        return math.inf
     return 1.0 + 2.0 * math.exp(0.5 * s * s) + math.exp(2.0 * s * s)
 
 

@@ -67,3 +67,9 @@ def test_step_rejects_wrong_state_shape(shape):
     net = RandomRNN("gru", 5, [1.0, 2.0])
     with pytest.raises(ValueError, match="shape"):
         net.step(torch.zeros(shape))
+
+
+@given(arch=st.sampled_from(ARCHS), s=st.floats(4.0, 1000.0))
+def test_critical_gain_never_nan_for_large_bias(arch, s):
+    g = critical_gain(arch, s)
+    assert not math.isnan(g) and g >= 0
