@@ -99,9 +99,6 @@ class RandomRNN:
     bias_std : float or dict
         Spread ``s_b`` of the gate biases (``b = s_b * b0``, ``b0 ~ N(0, 1)``), or a
         dict per gate as in :func:`gcrit_utils.critical_gain`.
-    candidate_bias_std : float
-        Spread of the candidate bias (GRU ``n``, LSTM ``g``, minimalRNN ``c``); 0
-        keeps ``h = 0`` a fixed point.
     input_dim : int
         Input size ``d >= 0``; 0 for an autonomous network.
     input_scale : float
@@ -113,6 +110,9 @@ class RandomRNN:
         ``torch.float32`` or ``torch.float64``.
     device : str or torch.device
         ``"cpu"`` (default) or ``"cuda"``.
+    candidate_bias_std : float
+        Spread of the candidate bias (GRU ``n``, LSTM ``g``, minimalRNN ``c``); 0
+        keeps ``h = 0`` a fixed point.
 
     Examples
     --------
@@ -127,13 +127,13 @@ class RandomRNN:
         n: int,
         g: float | np.ndarray | torch.Tensor | list[float],
         bias_std: float | Mapping[str, float] = 0.0,
-        *,
-        candidate_bias_std: float = 0.0,
         input_dim: int = 0,
         input_scale: float = 1.0,
         seed: int = 0,
         dtype: torch.dtype = torch.float32,
         device: str | torch.device = "cpu",
+        *,
+        candidate_bias_std: float = 0.0,
     ) -> None:
         self.arch = check_arch(arch)
         self.n = check_int("n", n, 1)

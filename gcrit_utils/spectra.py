@@ -19,6 +19,7 @@ __all__ = [
     "rightmost_eigenvalue",
     "rightmost_eigenvalues",
     "spectral_edge_crossing",
+    "real_crossing_gain",
 ]
 
 DENSE_LIMIT = 2000
@@ -70,6 +71,23 @@ def rightmost_eigenvalues(net: RandomRNN | ZeroStateFactors, method: str = "auto
     return np.array([rightmost_eigenvalue(f.matrix(b), method) for b in range(f.g.size)])
 
 
+def real_crossing_gain(net: RandomRNN | ZeroStateFactors) -> float:
+    """Smallest ``g > 0`` at which ``J0(g)`` has the eigenvalue exactly 1.
+
+    ``det(I - diag(a) - g diag(u) W0 diag(v)) = 0`` iff ``1/g`` is an eigenvalue of
+    ``K = (I - diag(a))^{-1} diag(u) W0 diag(v)``, so one eigen-decomposition of ``K``
+    gives every gain at which a *real* eigenvalue passes through 1. Returns ``inf`` if
+    ``K`` has no positive real eigenvalue.
+    """
+    f = _factors(net)
+    if not np.any(f.u):
+        return float("inf")
+    k = (f.u / (1.0 - f.a))[:, None] * f.w0 * f.v[None, :]
+    mu = np.linalg.eigvals(k)
+    real = mu[(np.abs(mu.imag) <= 1e-9 * np.abs(mu)) & (mu.real > 0)].real
+    return float("inf") if real.size == 0 else float(1.0 / real.max())
+
+
 def spectral_edge_crossing(
     net: RandomRNN | ZeroStateFactors,
     *,
@@ -79,9 +97,12 @@ def spectral_edge_crossing(
 ) -> float:
     """Gain ``g*`` at which the rightmost eigenvalue of ``J0(g)`` has real part ``level``.
 
-    Solves ``max Re lambda(diag(a) + g diag(u) W0 diag(v)) = level`` for ``g`` by
-    Brent's method, bracketed around the finite-size prediction ``g_c^fin``. Only the
-    sampled ``W0`` and biases of ``net`` are used (its gains are ignored).
+    Solves ``max Re lambda(diag(a) + g diag(u) W0 diag(v)) = level`` for ``g``. Only the
+    sampled ``W0`` and biases of ``net`` are used (its gains are ignored). For
+    ``level = 1`` it first tries :func:`real_crossing_gain`: if the rightmost eigenvalue at
+    that gain has real part 1 (to ``1e-9``), the crossing is through a real eigenvalue
+    and that gain is ``g*`` exactly (two eigen-decompositions in all). Otherwise, or for
+    another level, Brent's method brackets ``g*`` around ``g_c^fin``.
 
     Parameters
     ----------
@@ -89,7 +110,7 @@ def spectral_edge_crossing(
     level : float
         Real part to cross (1 = the stability edge).
     rtol : float
-        Relative tolerance on ``g*``.
+        Relative tolerance on ``g*`` for the Brent search.
     method : {"auto", "dense", "arpack"}
         Eigen-solver, as in :func:`rightmost_eigenvalue`.
 
@@ -104,13 +125,21 @@ def spectral_edge_crossing(
     rtol = check_positive("rtol", rtol)
     if not np.any(f.u):
         return float("inf")
-    g_fin = f.finite_size_critical_gain()
 
     def excess(g: float) -> float:
         m = np.diag(f.a) + g * (f.u[:, None] * f.w0 * f.v[None, :])
         return rightmost_eigenvalue(m, method).real - level
 
+    g_fin = f.finite_size_critical_gain()
     lo, hi = 0.5 * g_fin, 2.0 * g_fin
+    if level == 1.0:
+        g_real = real_crossing_gain(f)
+        if np.isfinite(g_real):
+            at_real = excess(g_real)
+            if abs(at_real) <= 1e-9:
+                return g_real
+            if at_real > 0:  # a complex pair crossed first: g* < g_real
+                lo, hi = min(lo, 0.9 * g_real), g_real
     while excess(lo) > 0:
         lo *= 0.5
         if lo < 1e-3 * g_fin:
@@ -120,4 +149,3 @@ def spectral_edge_crossing(
         if hi > 1e3 * g_fin:
             return float("inf")
     return float(optimize.brentq(excess, lo, hi, rtol=rtol, xtol=1e-12))
-

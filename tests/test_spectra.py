@@ -52,3 +52,17 @@ def test_bad_input():
         rightmost_eigenvalue(np.eye(3), method="qr")
     with pytest.raises(ValueError):
         zero_state_eigenvalues(np.eye(3))
+
+
+def test_real_crossing_gain_puts_an_eigenvalue_at_one():
+    from gcrit_utils.spectra import real_crossing_gain
+
+    net = RandomRNN("lstm", 200, 1.0, 0.5, seed=4, dtype=torch.float64)
+    g = real_crossing_gain(net)
+    f = net.zero_state_factors()
+    ev = np.linalg.eigvals(np.diag(f.a) + g * (f.u[:, None] * f.w0 * f.v[None, :]))
+    assert np.min(np.abs(ev - 1.0)) < 1e-9
+    g_star = spectral_edge_crossing(net, rtol=1e-6)
+    assert g_star <= g * (1 + 1e-9)
+    m = np.diag(f.a) + g_star * (f.u[:, None] * f.w0 * f.v[None, :])
+    assert rightmost_eigenvalue(m).real == pytest.approx(1.0, abs=1e-5)

@@ -137,3 +137,14 @@ def test_critical_gain_rejects_bad_input(kwargs):
 def test_mean_field_for_gated_is_not_implemented_yet():
     with pytest.raises(NotImplementedError):
         critical_gain("gru", 0.5, method="mean_field")
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm", "minimalrnn"])
+def test_symbolic_one_unit_jacobian(arch):
+    from gcrit_utils.symbolic import symbolic_zero_state_check
+
+    res = symbolic_zero_state_check(arch)
+    assert res.matches
+    assert res.fixed_point == (arch != "rnn")
+    if arch == "lstm":
+        assert res.jacobian.shape == (2, 2) and res.jacobian.det().simplify() == 0
