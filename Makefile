@@ -9,7 +9,7 @@ NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \
 	--ignore=_build -n 2 --dist loadfile notebooks/
 
-.PHONY: help install book test lint unit nbval book-check lab notebooks clean
+.PHONY: help install vendor-mathjax book test lint unit nbval book-check lab notebooks clean
 
 help:
 	@echo "make book   - create .venv, install, execute the notebooks, build _build/html"
@@ -30,7 +30,21 @@ $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-book: install
+# MathJax for offline reading: fetched from the npm registry into an ignored folder.
+MATHJAX := vendor/html_extra/mathjax/es5/tex-mml-chtml.js
+vendor-mathjax: vendor/html_extra/gcrit-mathjax-loader.js
+	@test -f $(MATHJAX) || { \
+	  rm -rf vendor/npm && mkdir -p vendor/npm && cd vendor/npm && \
+	  npm pack mathjax@3 --silent >/dev/null 2>&1 && tar xzf mathjax-3*.tgz && \
+	  mkdir -p ../html_extra/mathjax && mv package/es5 ../html_extra/mathjax/ && \
+	  echo "MathJax vendored into vendor/html_extra/mathjax"; \
+	} || echo "npm pack mathjax@3 failed: the book will load MathJax from the CDN"
+
+vendor/html_extra/gcrit-mathjax-loader.js: book/mathjax/gcrit-mathjax-loader.js
+	mkdir -p vendor/html_extra
+	cp $< $@
+
+book: install vendor-mathjax
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	@echo "The book is in _build/html: open $(CURDIR)/_build/html/index.html"
 
@@ -44,7 +58,7 @@ nbval: install
 	$(NBVAL)
 
 # Strict build from the committed outputs (nbval has just re-executed every notebook).
-book-check: install
+book-check: install vendor-mathjax
 	mkdir -p _build
 	sed 's/execute_notebooks: cache/execute_notebooks: "off"/' _config.yml > _build/_config_check.yml
 	$(BIN)/jupyter-book build -W -n --keep-going --config _build/_config_check.yml .
