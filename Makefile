@@ -9,11 +9,12 @@ NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \
 	--ignore=_build -n 2 --dist loadfile notebooks/
 
-.PHONY: help install vendor-mathjax book test lint unit nbval book-check lab notebooks clean
+.PHONY: help install vendor-mathjax figures book test lint unit nbval book-check lab notebooks clean
 
 help:
 	@echo "make book   - create .venv, install, execute the notebooks, build _build/html"
 	@echo "make test   - install, ruff, unit tests, nbval over every notebook, strict book build"
+	@echo "make figures - regenerate every figure into figures/ (PDF + PNG)"
 	@echo "make lab    - open the notebooks in JupyterLab (from .venv)"
 	@echo "make notebooks - re-execute every notebook in place (outputs to commit)"
 	@echo "make clean  - remove build outputs and caches (keeps .venv)"
@@ -47,6 +48,9 @@ vendor/html_extra/gcrit-mathjax-loader.js: book/mathjax/gcrit-mathjax-loader.js
 book: install vendor-mathjax
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	@echo "The book is in _build/html: open $(CURDIR)/_build/html/index.html"
+
+figures: install
+	$(BIN)/gcrit figures --outdir figures
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,5 @@
-"""Command line: ``gcrit gc`` prints the critical gain; ``gcrit init`` documents the initializer."""
+"""Command line: ``gcrit gc`` prints the critical gain, ``gcrit figures`` regenerates the figures,
+``gcrit init`` documents the initializer."""
 
 from __future__ import annotations
 
@@ -24,6 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also print the finite-N g_c of one sampled network of n units")
     gc.add_argument("--seed", type=int, default=0, help="seed of that network (default 0)")
 
+    figs = sub.add_parser("figures", help="regenerate the book's figures (PDF + PNG)")
+    figs.add_argument("--outdir", default="figures", help="output folder (default: figures)")
+    figs.add_argument("--only", nargs="+", default=None, metavar="NAME",
+                      help="regenerate only these figures")
+    figs.add_argument("--list", action="store_true", help="list the figure names and exit")
+    figs.add_argument("--scale", choices=("default", "paper"), default=None,
+                      help="run scale (default: $GCRIT_SCALE or 'default')")
+
     sub.add_parser(
         "init",
         help="how to initialise torch.nn.RNN/GRU/LSTM at the critical gain",
@@ -45,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "init":
         parser.parse_args(["init", "--help"])
         return 0
+    if args.command == "figures":
+        return _figures(parser, args)
     try:
         g_c = critical_gain(args.arch, args.bias_std, method=args.method)
     except (ValueError, NotImplementedError) as err:
@@ -58,6 +69,23 @@ def main(argv: list[str] | None = None) -> int:
         net = RandomRNN(args.arch, args.n, 1.0, args.bias_std, seed=args.seed)
         g_fin = net.finite_size_critical_gain()
         print(f"finite-N g_c (n={args.n}, seed={args.seed}) = {g_fin:.5f}")
+    return 0
+
+
+def _figures(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .figures import FIGURES, make_figures
+
+    if args.list:
+        print("\n".join(sorted(FIGURES)))
+        return 0
+    try:
+        written = make_figures(args.outdir, args.only, args.scale)
+    except ValueError as err:
+        parser.error(str(err))
+    print(f"wrote {len(written)} files to {args.outdir}/")
     return 0
 
 

@@ -37,3 +37,17 @@ def test_init_help(capsys):
         main(["init"])
     assert err.value.code == 0
     assert "critical_init_" in capsys.readouterr().out
+
+
+def test_figures_list_and_one_figure(tmp_path, capsys):
+    assert main(["figures", "--list"]) == 0
+    assert "critical_gains" in capsys.readouterr().out
+    assert main(["figures", "--outdir", str(tmp_path), "--only", "critical_gains"]) == 0
+    assert (tmp_path / "critical_gains.pdf").stat().st_size > 1000
+    assert (tmp_path / "critical_gains.png").stat().st_size > 1000
+
+
+def test_figures_unknown_name(capsys):
+    with pytest.raises(SystemExit) as err:
+        main(["figures", "--only", "nope"])
+    assert err.value.code == 2
