@@ -8,13 +8,47 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import torch
 
 from ._validation import check_nonnegative
-from .theory import critical_gain, sigmoid_sq_moment, sigmoid_sq_moment_probit
+from .cells import RandomRNN
+from .lyapunov import max_lyapunov
+from .spectra import rightmost_eigenvalues, spectral_edge_crossing, zero_state_eigenvalues
+from .theory import (
+    critical_gain,
+    sigmoid_sq_moment,
+    sigmoid_sq_moment_probit,
+    support_right_edge,
+    zero_state_coefficients,
+)
 
-__all__ = ["SCALES", "current_scale", "critical_gain_curves", "probit_errors"]
+__all__ = [
+    "SCALES",
+    "current_scale",
+    "critical_gain_curves",
+    "probit_errors",
+    "zero_state_spectra",
+    "spectrum_sweep",
+    "finite_size_gain_samples",
+    "top_unit_share",
+    "SPECTRUM_CASES",
+    "cached_sweep",
+    "stored_spectrum_sweep",
+    "LYAPUNOV_CASES",
+    "LYAPUNOV_SWEEP",
+    "PHASE_SWEEP",
+    "CHAOS_THRESHOLD",
+    "first_crossing",
+    "lyapunov_vs_gain",
+    "lyapunov_sweep",
+    "phase_diagram",
+    "stored_lyapunov_sweep",
+    "stored_phase_diagram",
+    "SPECTRUM_SWEEP",
+]
 
 SCALES: tuple[str, ...] = ("default", "paper")
 
@@ -75,3 +109,284 @@ def probit_errors(bias_stds: Sequence[float], kappa_sq: float = np.pi / 8) -> np
     """Relative error of :func:`sigmoid_sq_moment_probit` against quadrature, shape (S,)."""
     return np.array([sigmoid_sq_moment_probit(s, kappa_sq) / sigmoid_sq_moment(s) - 1.0
                      for s in bias_stds])
+
+
+# --------------------------------------------------------------------------------------
+# Chapter 03: spectrum checks
+# --------------------------------------------------------------------------------------
+#: (arch, s_b) cases of the finite-N study of the spectral edge.
+SPECTRUM_CASES: tuple[tuple[str, float], ...] = (
+    ("rnn", 0.5), ("gru", 0.0), ("gru", 0.5), ("gru", 1.0), ("lstm", 0.5), ("lstm", 1.0))
+
+#: Sizes of the stored spectral sweep per scale.
+SPECTRUM_SWEEP: dict[str, dict[str, Any]] = {
+    "default": {"ns": [250, 500, 1000, 2000], "seeds": list(range(8)),
+                "ratios": [0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.3]},
+    "paper": {"ns": [250, 500, 1000, 2000, 4000], "seeds": list(range(16)),
+              "ratios": [0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.3]},
+}
+
+
+def zero_state_spectra(arch: str, bias_stds: Sequence[float], ratios: Sequence[float],
+                       n: int, seed: int = 0) -> dict[tuple[float, float], np.ndarray]:
+    """Eigenvalues of ``J0`` at ``g = ratio * g_c(s_b)`` for every ``(s_b, ratio)``.
+
+    One network (``W0``, ``b0`` from ``seed``) per ``s_b``, shared by all ratios.
+
+    Returns
+    -------
+    dict
+        ``(s_b, ratio) -> complex ndarray of shape (n,)``.
+    """
+    out = {}
+    for s in bias_stds:
+        g_c = critical_gain(arch, s)
+        net = RandomRNN(arch, n, [r * g_c for r in ratios], s, seed=seed, dtype=torch.float64)
+        for r, ev in zip(ratios, zero_state_eigenvalues(net), strict=True):
+            out[(float(s), float(r))] = ev
+    return out
+
+
+def spectrum_sweep(cases: Sequence[tuple[str, float]], ns: Sequence[int], seeds: Sequence[int],
+                   ratios: Sequence[float], progress: bool = False) -> dict[str, np.ndarray]:
+    """Rightmost eigenvalues and edge crossings of ``J0`` over cases, sizes and seeds.
+
+    Parameters
+    ----------
+    cases : sequence of (arch, s_b), length C
+    ns : sequence of int, length K
+    seeds : sequence of int, length S
+    ratios : sequence of float, length R
+        Gains ``g = ratio * g_c`` at which the rightmost eigenvalue is recorded.
+    progress : bool
+        tqdm bar over (case, n, seed).
+
+    Returns
+    -------
+    dict of ndarray
+        ``g_c`` (C,), ``g_star`` (C, K, S): measured crossing of ``max Re lambda = 1``;
+        ``g_fin`` (C, K, S): finite-size prediction from the sampled biases;
+        ``rightmost`` (C, K, S, R): ``max Re lambda`` at each ratio; ``edge`` (C, R):
+        predicted right edge of the ``N -> inf`` support; ``ns``, ``seeds``, ``ratios``.
+    """
+    from tqdm import tqdm
+
+    c, k, s, r = len(cases), len(ns), len(seeds), len(ratios)
+    g_star = np.empty((c, k, s))
+    g_fin = np.empty((c, k, s))
+    rightmost = np.empty((c, k, s, r))
+    g_c = np.array([critical_gain(a, sb) for a, sb in cases])
+    edge = np.array([[support_right_edge(a, q * gc, sb) for q in ratios]
+                     for (a, sb), gc in zip(cases, g_c, strict=True)])
+    jobs = [(i, j, m) for i in range(c) for j in range(k) for m in range(s)]
+    for i, j, m in tqdm(jobs, desc="spectrum sweep", disable=not progress):
+        arch, sb = cases[i]
+        net = RandomRNN(arch, ns[j], [q * g_c[i] for q in ratios], sb, seed=seeds[m],
+                        dtype=torch.float64)
+        f = net.zero_state_factors()
+        g_fin[i, j, m] = f.finite_size_critical_gain()
+        g_star[i, j, m] = spectral_edge_crossing(f, rtol=1e-6)
+        rightmost[i, j, m] = rightmost_eigenvalues(f).real
+    return {"g_c": g_c, "g_star": g_star, "g_fin": g_fin, "rightmost": rightmost, "edge": edge,
+            "ns": np.asarray(ns), "seeds": np.asarray(seeds), "ratios": np.asarray(ratios)}
+
+
+def finite_size_gain_samples(arch: str, bias_std: float, n: int, n_samples: int,
+                             seed: int = 0) -> np.ndarray:
+    """``g_c^fin`` of ``n_samples`` independent draws of ``n`` gate biases, shape (n_samples,).
+
+    Only the biases are sampled (no weights): this isolates how well ``n`` units sample
+    ``E[u^2 v^2/(1-a)^2]``.
+    """
+    rng = np.random.default_rng(seed)
+    gates = {"rnn": ("h",), "gru": ("r", "z"), "lstm": ("i", "f", "o")}[arch]
+    biases = {k: bias_std * rng.standard_normal((n_samples, n)) for k in gates}
+    a, u, v = zero_state_coefficients(arch, biases)
+    return np.mean((u * v) ** 2 / (1.0 - a) ** 2, axis=1) ** -0.5
+
+
+def top_unit_share(arch: str, bias_std: float, n: int, fraction: float = 0.01,
+                   n_samples: int = 200, seed: int = 0) -> np.ndarray:
+    """Share of ``sum_j u_j^2 v_j^2/(1-a_j)^2`` carried by the top ``fraction`` of units.
+
+    Returns
+    -------
+    ndarray, shape (n_samples,)
+    """
+    rng = np.random.default_rng(seed)
+    gates = {"rnn": ("h",), "gru": ("r", "z"), "lstm": ("i", "f", "o")}[arch]
+    biases = {k: bias_std * rng.standard_normal((n_samples, n)) for k in gates}
+    a, u, v = zero_state_coefficients(arch, biases)
+    contrib = np.sort((u * v) ** 2 / (1.0 - a) ** 2, axis=1)[:, ::-1]
+    top = max(1, int(round(fraction * n)))
+    return contrib[:, :top].sum(axis=1) / contrib.sum(axis=1)
+
+
+def cached_sweep(name: str, params: dict[str, Any], compute: Any, root: Any = None,
+                 recompute: bool = False) -> dict[str, np.ndarray]:
+    """Load result ``name`` from the store if it was made with ``params``, else compute it.
+
+    ``compute(**params)`` must return a dict of arrays; it is saved with provenance. A
+    corrupt stored file (checksum mismatch, unreadable) is recomputed.
+    """
+    import time
+
+    from .store import CorruptResultError, load_result, result_exists, save_result
+
+    if not recompute and result_exists(name, root):
+        try:
+            data, meta = load_result(name, root)
+        except CorruptResultError:
+            meta = {}  # recomputed below
+        if meta.get("params") == params:
+            return data
+    start = time.perf_counter()
+    data = compute(**params)
+    save_result(name, data, params, root=root, wall_time_s=time.perf_counter() - start)
+    return data
+
+
+def stored_spectrum_sweep(scale: str | None = None, root: Any = None,
+                          recompute: bool = False) -> dict[str, np.ndarray]:
+    """The spectral sweep of chapter 03 at ``scale``, from ``results/`` or computed."""
+    cfg = SPECTRUM_SWEEP[current_scale(scale)]
+    params = {"cases": [list(c) for c in SPECTRUM_CASES], **cfg}
+
+    def compute(cases: list, ns: list, seeds: list, ratios: list) -> dict[str, np.ndarray]:
+        return spectrum_sweep([tuple(c) for c in cases], ns, seeds, ratios, progress=True)
+
+    return cached_sweep(f"spectrum_sweep_{current_scale(scale)}", params, compute, root,
+                        recompute)
+
+
+# --------------------------------------------------------------------------------------
+# Chapter 04: Lyapunov exponents and the phase diagram
+# --------------------------------------------------------------------------------------
+#: (arch, s_b) cases of the Lyapunov-vs-gain study.
+LYAPUNOV_CASES: tuple[tuple[str, float], ...] = tuple(
+    (arch, s) for arch in ("rnn", "gru", "lstm") for s in (0.0, 0.5, 1.0))
+
+#: Sizes of the stored Lyapunov sweeps per scale.
+LYAPUNOV_SWEEP: dict[str, dict[str, Any]] = {
+    "default": {"n": 500, "seeds": [0, 1, 2], "ratios": np.round(np.linspace(0.6, 1.8, 25), 3)
+                .tolist(), "steps": 2000, "warmup": 1000},
+    "paper": {"n": 1000, "seeds": list(range(6)), "ratios": np.round(np.linspace(0.6, 1.8, 49),
+                                                                        3).tolist(),
+              "steps": 4000, "warmup": 2000},
+}
+
+PHASE_SWEEP: dict[str, dict[str, Any]] = {
+    "default": {"n": 300, "seed": 0, "bias_stds": [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5],
+                "gains": np.round(np.linspace(0.1, 3.5, 35), 3).tolist(), "steps": 1500,
+                "warmup": 1000},
+    "paper": {"n": 1000, "seed": 0, "bias_stds": np.round(np.linspace(0.0, 2.0, 17), 3).tolist(),
+              "gains": np.round(np.linspace(0.05, 3.5, 70), 3).tolist(), "steps": 3000,
+              "warmup": 2000},
+}
+
+#: Threshold above which an exponent counts as chaos (nats per step).
+CHAOS_THRESHOLD = 0.005
+
+
+def first_crossing(x: Sequence[float], y: Sequence[float], level: float = 0.0) -> float:
+    """First upward crossing of ``level`` by the piecewise-linear curve ``y(x)``.
+
+    Returns ``x[0]`` if ``y[0] > level`` already, and ``inf`` if ``y`` never exceeds it.
+    """
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    above = np.nonzero(ya > level)[0]
+    if above.size == 0:
+        return float("inf")
+    k = int(above[0])
+    if k == 0:
+        return float(xa[0])
+    x0, x1, y0, y1 = xa[k - 1], xa[k], ya[k - 1], ya[k]
+    return float(x0 + (level - y0) * (x1 - x0) / (y1 - y0))
+
+
+def lyapunov_vs_gain(arch: str, bias_std: float, gains: Sequence[float], n: int,
+                     seeds: Sequence[int], steps: int, warmup: int,
+                     progress: bool = False) -> dict[str, np.ndarray]:
+    """Largest Lyapunov exponent (autonomous, float64) for every gain and seed.
+
+    All gains advance together in one :class:`RandomRNN` per seed.
+
+    Returns
+    -------
+    dict
+        ``exponents`` and ``stderr`` of shape (S, G), nats per step.
+    """
+    exps, errs = [], []
+    for seed in seeds:
+        net = RandomRNN(arch, n, list(gains), bias_std, seed=seed, dtype=torch.float64)
+        res = max_lyapunov(net, steps=steps, warmup=warmup, seed=seed, progress=progress)
+        exps.append(res.exponents)
+        errs.append(res.stderr)
+    return {"exponents": np.array(exps), "stderr": np.array(errs)}
+
+
+def lyapunov_sweep(cases: Sequence[tuple[str, float]], n: int, seeds: Sequence[int],
+                   ratios: Sequence[float], steps: int, warmup: int,
+                   progress: bool = False) -> dict[str, np.ndarray]:
+    """``lambda_max`` vs ``g = ratio * g_c`` for every case (zero-state ``g_c``).
+
+    Returns
+    -------
+    dict of ndarray
+        ``g_c`` (C,), ``g_mf`` (C,) mean-field ``g_c`` (``nan`` for gated cells, which
+        have none yet), ``exponents`` and ``stderr`` (C, S, R), ``ratios`` (R,), ``seeds``.
+    """
+    from tqdm import tqdm
+
+    g_c = np.array([critical_gain(a, s) for a, s in cases])
+    g_mf = np.array([critical_gain(a, s, method="mean_field") if a == "rnn" else np.nan
+                     for a, s in cases])
+    exps = np.empty((len(cases), len(seeds), len(ratios)))
+    errs = np.empty_like(exps)
+    for i, (arch, s) in enumerate(tqdm(cases, desc="lyapunov sweep", disable=not progress)):
+        out = lyapunov_vs_gain(arch, s, [r * g_c[i] for r in ratios], n, seeds, steps, warmup)
+        exps[i], errs[i] = out["exponents"], out["stderr"]
+    return {"g_c": g_c, "g_mf": g_mf, "exponents": exps, "stderr": errs,
+            "ratios": np.asarray(ratios), "seeds": np.asarray(seeds)}
+
+
+def phase_diagram(arch: str, bias_stds: Sequence[float], gains: Sequence[float], n: int,
+                  seed: int, steps: int, warmup: int,
+                  progress: bool = False) -> dict[str, np.ndarray]:
+    """``lambda_max`` on the grid ``bias_stds x gains`` for one seed.
+
+    Returns
+    -------
+    dict
+        ``exponents`` (S_b, G), ``bias_stds``, ``gains``.
+    """
+    from tqdm import tqdm
+
+    rows = [lyapunov_vs_gain(arch, s, gains, n, [seed], steps, warmup)["exponents"][0]
+            for s in tqdm(bias_stds, desc=f"phase diagram {arch}", disable=not progress)]
+    return {"exponents": np.array(rows), "bias_stds": np.asarray(bias_stds),
+            "gains": np.asarray(gains)}
+
+
+def stored_lyapunov_sweep(scale: str | None = None, root: Any = None,
+                          recompute: bool = False) -> dict[str, np.ndarray]:
+    """The Lyapunov-vs-gain sweep of chapter 04, from ``results/`` or computed."""
+    scale = current_scale(scale)
+    params = {"cases": [list(c) for c in LYAPUNOV_CASES], **LYAPUNOV_SWEEP[scale]}
+
+    def compute(cases: list, **kw: Any) -> dict[str, np.ndarray]:
+        return lyapunov_sweep([tuple(c) for c in cases], progress=True, **kw)
+
+    return cached_sweep(f"lyapunov_sweep_{scale}", params, compute, root, recompute)
+
+
+def stored_phase_diagram(arch: str, scale: str | None = None, root: Any = None,
+                         recompute: bool = False) -> dict[str, np.ndarray]:
+    """The phase diagram of ``arch`` for chapter 04, from ``results/`` or computed."""
+    scale = current_scale(scale)
+    params = {"arch": arch, **PHASE_SWEEP[scale]}
+
+    def compute(**kw: Any) -> dict[str, np.ndarray]:
+        return phase_diagram(progress=True, **kw)
+
+    return cached_sweep(f"phase_diagram_{arch}_{scale}", params, compute, root, recompute)

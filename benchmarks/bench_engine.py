@@ -1,0 +1,85 @@
+"""Speed of the batched engine: B gains sharing W0 in one RandomRNN versus B torch modules.
+
+Run: ``.venv/bin/python benchmarks/bench_engine.py [--n 500] [--batch 32] [--steps 2000]``.
+Writes ``benchmarks/results/engine.json`` (machine, versions, network-steps per second and the
+fraction of this machine's fp32 GEMM rate reached by the recurrent step). A measurement, not a
+test: nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import torch
+
+from gcrit_utils import RandomRNN
+
+
+def gemm_rate(m: int, k: int, n: int, repeats: int = 50) -> float:
+    """fp32 GEMM rate (FLOP/s) of an (m, k) x (k, n) product on this machine."""
+    a, b = torch.randn(m, k), torch.randn(k, n)
+    for _ in range(5):
+        a @ b
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2.0 * m * k * n * repeats / (time.perf_counter() - start)
+
+
+def engine_rate(arch: str, n: int, batch: int, steps: int) -> float:
+    """Network-steps per second of ``RandomRNN.run`` with ``batch`` gains."""
+    net = RandomRNN(arch, n, torch.linspace(0.5, 3.0, batch).tolist(), 0.5, seed=0)
+    net.run(20)
+    start = time.perf_counter()
+    net.run(steps)
+    return batch * steps / (time.perf_counter() - start)
+
+
+def module_loop_rate(arch: str, n: int, batch: int, steps: int) -> float:
+    """Network-steps per second of a Python loop over ``batch`` torch modules, one step each."""
+    nets = RandomRNN(arch, n, torch.linspace(0.5, 3.0, batch).tolist(), 0.5, seed=0)
+    modules = [nets.to_torch(b) for b in range(batch)]
+    x = torch.zeros(1, 1, 1)
+    states = [None] * batch
+    with torch.no_grad():
+        start = time.perf_counter()
+        for _ in range(steps):
+            for b, mod in enumerate(modules):
+                _, states[b] = mod(x, states[b])
+        return batch * steps / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "engine.json"))
+    args = parser.parse_args()
+    out = {"machine": platform.machine(), "processor": platform.processor(),
+           "threads": torch.get_num_threads(), "torch": torch.__version__,
+           "n": args.n, "batch": args.batch, "steps": args.steps, "archs": {}}
+    for arch, k in (("rnn", 1), ("gru", 3), ("lstm", 4)):
+        ours = engine_rate(arch, args.n, args.batch, args.steps)
+        loop = module_loop_rate(arch, args.n, args.batch, args.steps // 10)
+        peak = gemm_rate(args.batch, args.n, k * args.n)
+        flops_per_step = 2.0 * args.n * k * args.n  # the recurrent GEMM, per network
+        out["archs"][arch] = {
+            "engine_network_steps_per_s": ours,
+            "torch_module_loop_network_steps_per_s": loop,
+            "speedup_vs_module_loop": ours / loop,
+            "gemm_flops_per_s": peak,
+            "fraction_of_gemm_rate": ours * flops_per_step / peak,
+        }
+        print(f"{arch}: engine {ours:,.0f} net-steps/s, module loop {loop:,.0f} "
+              f"({ours / loop:.1f}x), {100 * ours * flops_per_step / peak:.0f}% of GEMM rate")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+import json
+import math
+
+import numpy as np
+import pytest
+
+from gcrit_utils.experiments import (
+    cached_sweep,
+    current_scale,
+    finite_size_gain_samples,
+    first_crossing,
+    lyapunov_vs_gain,
+    spectrum_sweep,
+    top_unit_share,
+)
+from gcrit_utils.report import format_table, mean_and_error
+from gcrit_utils.store import load_result, result_exists, save_result
+
+
+def test_store_roundtrip_with_provenance(tmp_path):
+    data = {"x": np.arange(5.0), "y": np.eye(2)}
+    save_result("demo", data, {"n": 3}, root=tmp_path, wall_time_s=1.23)
+    assert result_exists("demo", tmp_path)
+    back, meta = load_result("demo", tmp_path)
+    assert np.array_equal(back["x"], data["x"]) and np.array_equal(back["y"], data["y"])
+    assert meta["params"] == {"n": 3}
+    for key in ("gcrit_utils", "git_commit", "created_utc", "torch", "wall_time_s"):
+        assert key in meta["provenance"]
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_store_rejects_bad_names_and_missing(tmp_path):
+    with pytest.raises(ValueError):
+        save_result("../evil", {}, {}, root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="gcrit figures"):
+        load_result("absent", tmp_path)
+
+
+def test_cached_sweep_recomputes_only_when_params_change(tmp_path):
+    calls = []
+
+    def compute(a):
+        calls.append(a)
+        return {"v": np.array([a])}
+
+    assert cached_sweep("s", {"a": 1}, compute, tmp_path)["v"][0] == 1
+    assert cached_sweep("s", {"a": 1}, compute, tmp_path)["v"][0] == 1
+    assert cached_sweep("s", {"a": 2}, compute, tmp_path)["v"][0] == 2
+    assert calls == [1, 2]
+    meta = json.loads((tmp_path / "s.json").read_text())
+    assert meta["params"] == {"a": 2}
+
+
+def test_first_crossing():
+    x = [0.0, 1.0, 2.0, 3.0]
+    assert first_crossing(x, [-1.0, -0.5, 0.5, 1.0]) == pytest.approx(1.5)
+    assert first_crossing(x, [1.0, 2.0, 3.0, 4.0]) == 0.0
+    assert first_crossing(x, [-1.0, -1.0, -1.0, -1.0]) == math.inf
+    assert first_crossing(x, [-1.0, 1.0, -1.0, 1.0], level=0.5) == pytest.approx(0.75)
+
+
+def test_scale(monkeypatch):
+    monkeypatch.delenv("GCRIT_SCALE", raising=False)
+    assert current_scale() == "default"
+    monkeypatch.setenv("GCRIT_SCALE", "paper")
+    assert current_scale() == "paper"
+    monkeypatch.setenv("GCRIT_SCALE", "huge")
+    with pytest.raises(ValueError, match="GCRIT_SCALE"):
+        current_scale()
+
+
+def test_spectrum_sweep_shapes_and_determinism():
+    a = spectrum_sweep([("gru", 0.5), ("lstm", 0.0)], [60, 80], [0, 1], [1.0, 1.2])
+    b = spectrum_sweep([("gru", 0.5), ("lstm", 0.0)], [60, 80], [0, 1], [1.0, 1.2])
+    assert a["g_star"].shape == (2, 2, 2) and a["rightmost"].shape == (2, 2, 2, 2)
+    for k in a:
+        assert np.array_equal(a[k], b[k])
+
+
+def test_lyapunov_vs_gain_is_deterministic():
+    a = lyapunov_vs_gain("gru", 0.5, [1.0, 3.0], 50, [0, 1], 200, 100)
+    b = lyapunov_vs_gain("gru", 0.5, [1.0, 3.0], 50, [0, 1], 200, 100)
+    assert a["exponents"].shape == (2, 2)
+    assert np.array_equal(a["exponents"], b["exponents"])
+
+
+def test_heavy_tail_helpers():
+    gru = finite_size_gain_samples("gru", 0.5, 2000, 50)
+    lstm = finite_size_gain_samples("lstm", 1.0, 2000, 50)
+    assert gru.std() < lstm.std()
+    assert top_unit_share("lstm", 1.0, 1000, 0.01, 20).mean() > 5 * top_unit_share(
+        "gru", 0.5, 1000, 0.01, 20).mean()
+
+
+def test_report_helpers():
+    table = format_table(["a", "bb"], [[1, 2.5], ["x", "y"]])
+    assert table.splitlines()[0] == "a |  bb" and len(table.splitlines()) == 4
+    assert mean_and_error([1.0, 2.0, 3.0], 2) == "2.00 ± 0.58"
+    assert mean_and_error([1.5]) == "1.500"
+    with pytest.raises(ValueError):
+        format_table(["a"], [[1, 2]])
+    with pytest.raises(ValueError):
+        mean_and_error([])
+
+
+def test_corrupt_file_is_detected_and_recomputed(tmp_path):
+    from gcrit_utils.store import CorruptResultError
+
+    calls = []
+
+    def compute(a):
+        calls.append(a)
+        return {"v": np.arange(10.0) * a}
+
+    cached_sweep("c", {"a": 2}, compute, tmp_path)
+    raw = bytearray((tmp_path / "c.npz").read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    (tmp_path / "c.npz").write_bytes(bytes(raw))
+    with pytest.raises(CorruptResultError):
+        load_result("c", tmp_path)
+    assert np.array_equal(cached_sweep("c", {"a": 2}, compute, tmp_path)["v"], np.arange(10.0) * 2)
+    assert calls == [2, 2]
+    load_result("c", tmp_path)  # valid again
