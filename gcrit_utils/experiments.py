@@ -268,9 +268,9 @@ LYAPUNOV_CASES: tuple[tuple[str, float], ...] = tuple(
 
 #: Sizes of the stored Lyapunov sweeps per scale.
 LYAPUNOV_SWEEP: dict[str, dict[str, Any]] = {
-    "default": {"n": 500, "seeds": [0, 1, 2], "ratios": np.round(np.linspace(0.6, 1.8, 25), 3)
+    "default": {"n": 500, "seeds": [0, 1, 2], "ratios": np.round(np.linspace(0.6, 2.4, 37), 3)
                 .tolist(), "steps": 2000, "warmup": 1000},
-    "paper": {"n": 1000, "seeds": list(range(6)), "ratios": np.round(np.linspace(0.6, 1.8, 49),
+    "paper": {"n": 1000, "seeds": list(range(6)), "ratios": np.round(np.linspace(0.6, 2.4, 73),
                                                                         3).tolist(),
               "steps": 4000, "warmup": 2000},
 }

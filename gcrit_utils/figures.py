@@ -53,8 +53,14 @@ def paper_style() -> Iterator[None]:
         "figure.dpi": 150,
         "savefig.bbox": "tight",
     }
-    with matplotlib.rc_context(rc):
+    # Restore only the keys set here: matplotlib.rc_context would also restore the backend
+    # and so break the inline display of every later figure in a notebook.
+    saved = {key: matplotlib.rcParams[key] for key in rc}
+    matplotlib.rcParams.update(rc)
+    try:
         yield
+    finally:
+        matplotlib.rcParams.update(saved)
 
 
 def figure_critical_gains(bias_stds: Sequence[float] | None = None) -> Figure:
@@ -184,6 +190,9 @@ def figure_crossing_convergence(data: dict[str, np.ndarray],
     ax_log.loglog(ns, guide, "k--", lw=0.8, label=r"$\propto N^{-1/2}$")
     ax_log.plot([], [], "ko-", ms=3, label=r"$|g^*/g_c - 1|$")
     ax_log.plot([], [], "kx:", ms=3, label=r"$|g^*/g_c^{\rm fin} - 1|$")
+    for a in (ax, ax_log):
+        a.set_xticks(ns, [f"{int(n)}" for n in ns])
+        a.minorticks_off()
     ax_log.set_xlabel("N")
     ax_log.set_ylabel("mean relative deviation")
     ax_log.legend(fontsize=6)
@@ -275,9 +284,12 @@ def figure_phase_diagrams(diagrams: dict[str, dict[str, np.ndarray]]) -> Figure:
     fig, axes = plt.subplots(1, len(diagrams), figsize=(PAGE, 2.6), sharey=True, squeeze=False)
     for ax, (arch, d) in zip(axes[0], diagrams.items(), strict=True):
         lam = d["exponents"]
-        norm = TwoSlopeNorm(vcenter=0.0, vmin=min(lam.min(), -1e-3), vmax=max(lam.max(), 1e-3))
-        mesh = ax.pcolormesh(d["gains"], d["bias_stds"], lam, cmap="RdBu_r", norm=norm,
-                             shading="nearest", rasterized=True)
+        # symmetric colour scale set by the largest (chaotic) exponent of the panel; the
+        # deeply ordered region saturates at -limit
+        limit = max(float(lam.max()), 0.02)
+        norm = TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
+        mesh = ax.pcolormesh(d["gains"], d["bias_stds"], np.clip(lam, -limit, limit),
+                             cmap="RdBu_r", norm=norm, shading="nearest", rasterized=True)
         fine = np.linspace(d["bias_stds"].min(), d["bias_stds"].max(), 60)
         ax.plot([critical_gain(arch, s) for s in fine], fine, "k-", lw=1.2,
                 label="zero-state $g_c$")
@@ -287,7 +299,8 @@ def figure_phase_diagrams(diagrams: dict[str, dict[str, np.ndarray]]) -> Figure:
         ax.set_xlim(d["gains"].min(), d["gains"].max())
         ax.set_title(arch.upper(), fontsize=8)
         ax.set_xlabel("$g$")
-        fig.colorbar(mesh, ax=ax, label=r"$\lambda_{\max}$", fraction=0.05, pad=0.02)
+        fig.colorbar(mesh, ax=ax, label=r"$\lambda_{\max}$ (clipped)", fraction=0.05, pad=0.02,
+                     extend="both")
         ax.legend(fontsize=5.5, loc="upper right")
     axes[0, 0].set_ylabel("$s_b$")
     fig.tight_layout()

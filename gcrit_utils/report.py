@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["format_table", "mean_and_error"]
+__all__ = ["format_table", "mean_and_error", "crossing_summary"]
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -46,3 +46,23 @@ def mean_and_error(values: Sequence[float] | np.ndarray, digits: int = 3) -> str
         return f"{x[0]:.{digits}f}"
     sem = x.std(ddof=1) / np.sqrt(x.size)
     return f"{x.mean():.{digits}f} ± {sem:.{digits}f}"
+
+
+def crossing_summary(values: Sequence[float] | np.ndarray, upper: float, digits: int = 3) -> str:
+    """``mean ± sem`` of crossing points, saying how many were beyond the scanned range.
+
+    Parameters
+    ----------
+    values : array_like
+        One crossing per seed; ``inf`` where none was found up to ``upper``.
+    upper : float
+        End of the scanned range.
+    """
+    x = np.asarray(values, dtype=np.float64).ravel()
+    finite = x[np.isfinite(x)]
+    if finite.size == x.size:
+        return mean_and_error(finite, digits)
+    beyond = f"> {upper:.{digits}g} in {x.size - finite.size}/{x.size} seeds"
+    if finite.size == 0:
+        return beyond
+    return f"{mean_and_error(finite, digits)} ({finite.size} seeds); {beyond}"

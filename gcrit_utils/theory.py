@@ -379,9 +379,9 @@ def _trace_boundary(
     """Outermost point with ``g^2 G = 1`` along ``n_points`` rays from ``center``."""
     level = 1.0 / (g * g)
     theta = 2 * np.pi * (np.arange(n_points) + 0.5) / n_points
-    radii = np.geomspace(1e-6, r_max, 400)
+    radii = np.geomspace(1e-6, r_max, 160)
     direction = np.exp(1j * theta)
-    values = G(center + radii[None, :] * direction[:, None])  # (n_points, 400)
+    values = G(center + radii[None, :] * direction[:, None])  # (n_points, 160)
     out = np.full(n_points, np.nan + 0j)
     for k in range(n_points):
         inside = np.nonzero(values[k] >= level)[0]

@@ -51,3 +51,16 @@ def test_figures_unknown_name(capsys):
     with pytest.raises(SystemExit) as err:
         main(["figures", "--only", "nope"])
     assert err.value.code == 2
+
+
+def test_paper_style_restores_only_its_keys():
+    import matplotlib
+
+    from gcrit_utils.figures import paper_style
+
+    backend = matplotlib.get_backend()
+    size = matplotlib.rcParams["font.size"]
+    with paper_style():
+        assert matplotlib.rcParams["pdf.fonttype"] == 42
+    assert matplotlib.rcParams["font.size"] == size
+    assert matplotlib.get_backend() == backend

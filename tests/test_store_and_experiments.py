@@ -121,3 +121,12 @@ def test_corrupt_file_is_detected_and_recomputed(tmp_path):
     assert np.array_equal(cached_sweep("c", {"a": 2}, compute, tmp_path)["v"], np.arange(10.0) * 2)
     assert calls == [2, 2]
     load_result("c", tmp_path)  # valid again
+
+
+def test_crossing_summary():
+    from gcrit_utils.report import crossing_summary
+
+    assert crossing_summary([1.0, 2.0, 3.0], 5.0, 2) == "2.00 ± 0.58"
+    assert crossing_summary([np.inf, np.inf], 2.4) == "> 2.4 in 2/2 seeds"
+    expected = "1.50 ± 0.50 (2 seeds); > 2.4 in 1/3 seeds"
+    assert crossing_summary([1.0, np.inf, 2.0], 2.4, 2) == expected
