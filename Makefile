@@ -5,9 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Tests run in one process: on 2 cores, two pytest-xdist workers that each use the BLAS thread
+# pool made nbval 5x and the unit tests 4x slower (measured). With many cores, add
+# `-n auto --dist loadfile` and OMP_NUM_THREADS=1.
 NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \
-	--ignore=_build -n 2 --dist loadfile notebooks/
+	--ignore=_build notebooks/
 
 .PHONY: help install vendor-mathjax figures book test lint unit nbval book-check lab notebooks clean
 
@@ -56,7 +59,7 @@ lint: install
 	$(BIN)/ruff check .
 
 unit: install
-	$(BIN)/python -m pytest -n 2 tests/
+	$(BIN)/python -m pytest tests/
 
 nbval: install
 	$(NBVAL)

@@ -98,7 +98,7 @@ class RandomRNN:
         Gains, each finite and ``> 0``. A float gives ``B = 1``.
     bias_std : float or dict
         Spread ``s_b`` of the gate biases (``b = s_b * b0``, ``b0 ~ N(0, 1)``), or a
-        dict per gate as in :func:`gcrit_utils.critical_gain`.
+        dict per gate as in :func:`~gcrit_utils.theory.critical_gain`.
     input_dim : int
         Input size ``d >= 0``; 0 for an autonomous network.
     input_scale : float

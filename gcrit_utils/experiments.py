@@ -78,7 +78,7 @@ GC_VARIANTS: dict[str, tuple[str, tuple[str, ...] | None, str]] = {
 
 
 def critical_gain_curves(bias_stds: Sequence[float]) -> dict[str, np.ndarray]:
-    """``g_c(s_b)`` for every variant of :data:`GC_VARIANTS` on a grid of ``s_b``.
+    """``g_c(s_b)`` for every variant of ``GC_VARIANTS`` on a grid of ``s_b``.
 
     Parameters
     ----------
@@ -106,7 +106,10 @@ def critical_gain_curves(bias_stds: Sequence[float]) -> dict[str, np.ndarray]:
 
 
 def probit_errors(bias_stds: Sequence[float], kappa_sq: float = np.pi / 8) -> np.ndarray:
-    """Relative error of :func:`sigmoid_sq_moment_probit` against quadrature, shape (S,)."""
+    """Relative error of :func:`~gcrit_utils.theory.sigmoid_sq_moment_probit`, shape (S,).
+
+    Measured against quadrature (:func:`~gcrit_utils.theory.sigmoid_sq_moment`).
+    """
     return np.array([sigmoid_sq_moment_probit(s, kappa_sq) / sigmoid_sq_moment(s) - 1.0
                      for s in bias_stds])
 

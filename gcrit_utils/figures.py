@@ -349,7 +349,7 @@ def make_figures(outdir: str | Path = "figures", names: Sequence[str] | None = N
     outdir : path
         Output folder (created).
     names : sequence of str, optional
-        Subset of :data:`FIGURES`; all by default.
+        Subset of ``FIGURES``; all by default.
     scale : {"default", "paper"}, optional
         Run scale (``$GCRIT_SCALE`` by default).
 

@@ -45,7 +45,7 @@ def critical_init_(
     module : torch.nn.RNN (tanh), torch.nn.GRU or torch.nn.LSTM
         Any number of layers, uni- or bidirectional, ``batch_first`` either way.
     bias_std : float or dict
-        Gate-bias spread, as in :func:`gcrit_utils.critical_gain`.
+        Gate-bias spread, as in :func:`~gcrit_utils.theory.critical_gain`.
     gain_factor : float
         ``g / g_c``; 1 is the edge, < 1 ordered, > 1 beyond the edge.
     method : {"zero_state", "mean_field"}

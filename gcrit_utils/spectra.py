@@ -1,8 +1,8 @@
 """Eigenvalues of the zero-state Jacobian and where its edge crosses 1.
 
 Works on the ``N x N`` matrix ``J0 = diag(a) + g diag(u) W0 diag(v)`` of
-:meth:`RandomRNN.zero_state_factors` (for the LSTM this holds its ``N`` non-trivial
-eigenvalues), in float64 numpy: dense LAPACK for ``N <= 1500``, ARPACK above.
+:meth:`~gcrit_utils.cells.RandomRNN.zero_state_factors` (for the LSTM this holds its ``N``
+non-trivial eigenvalues), in float64 numpy: dense LAPACK for ``N <= 1500``, ARPACK above.
 """
 
 from __future__ import annotations

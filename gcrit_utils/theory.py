@@ -8,14 +8,10 @@ Jacobian (for the LSTM: its ``N`` non-trivial eigenvalues) is
 
 with diagonals set by the gate values at zero:
 
-=============  ==============  ==========================  ==========
-arch           :math:`a_j`     :math:`u_j`                 :math:`v_j`
-=============  ==============  ==========================  ==========
-``rnn``        0               :math:`\tanh'(b_j)`         1
-``gru``        :math:`z_j`     :math:`(1 - z_j) r_j`       1
-``lstm``       :math:`f_j`     :math:`i_j`                 :math:`o_j`
-``minimalrnn`` :math:`u_j`     0                           --
-=============  ==============  ==========================  ==========
+- ``rnn`` (linearised at ``h = 0``): ``a = 0``, ``u = tanh'(b)``, ``v = 1``;
+- ``gru``: ``a = z``, ``u = (1 - z) r``, ``v = 1``;
+- ``lstm``: ``a = f``, ``u = i``, ``v = o`` (the ``N`` non-trivial eigenvalues);
+- ``minimalrnn``: ``a = u_gate``, ``u = 0`` (the weights drop out).
 
 The support of its spectrum for ``N -> inf`` is
 ``{lam : g^2 E[u^2 v^2 / |lam - a|^2] >= 1}`` (Ahmadian, Fumarola & Miller 2015);
