@@ -12,12 +12,13 @@ NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \
 	--ignore=_build notebooks/
 
-.PHONY: help install vendor-mathjax figures book test lint unit nbval book-check lab notebooks clean
+.PHONY: help install vendor-mathjax figures book check-book chromium test lint unit nbval book-check lab notebooks clean
 
 help:
 	@echo "make book   - create .venv, install, execute the notebooks, build _build/html"
 	@echo "make test   - install, ruff, unit tests, nbval over every notebook, strict book build"
 	@echo "make figures - regenerate every figure into figures/ (PDF + PNG)"
+	@echo "make check-book - build the book and check every page in headless Chromium"
 	@echo "make lab    - open the notebooks in JupyterLab (from .venv)"
 	@echo "make notebooks - re-execute every notebook in place (outputs to commit)"
 	@echo "make clean  - remove build outputs and caches (keeps .venv)"
@@ -72,6 +73,18 @@ book-check: install vendor-mathjax
 
 test: lint unit nbval book-check
 	@echo "make test: all checks passed"
+
+# The book in a real browser: headless Chromium renders every chapter page (DOM + screenshot in
+# _build/screenshots/) and tests_browser/ checks math, images, tracebacks and navigation.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	      || echo "could not install chromium: the browser checks will be skipped"; \
+	  else echo "chromium not found and not installable here: the browser checks will be skipped"; fi; }
+
+check-book: book-check chromium
+	$(BIN)/python -m pytest -p no:cacheprovider -v tests_browser/
 
 notebooks: install
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \

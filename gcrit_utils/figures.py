@@ -50,7 +50,8 @@ def paper_style() -> Iterator[None]:
         "xtick.labelsize": 7,
         "ytick.labelsize": 7,
         "axes.prop_cycle": matplotlib.cycler(color=sns.color_palette("colorblind")),
-        "figure.dpi": 150,
+        "figure.dpi": 100,
+        "savefig.dpi": 300,
         "savefig.bbox": "tight",
     }
     # Restore only the keys set here: matplotlib.rc_context would also restore the backend
