@@ -1,0 +1,181 @@
+"""Reservoir forecasting with a batch of gains: ridge readout, closed loop, error metrics.
+
+A :class:`~gcrit_utils.cells.RandomRNN` with input is driven by a normalised time series
+``u`` (teacher forcing); a linear readout ``y_t = W^T phi(h_t)`` is fitted by ridge regression to
+predict ``u_{t+1}``, for every gain of the batch at once (batched Gram matrices, float64 solves);
+then the prediction is fed back as the next input (closed loop).
+
+Shapes: time first. ``u`` is (T, d); states are (T, B, D) for B gains; readout weights are
+(B, F, d) with F features.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ._validation import check_int, check_nonnegative, check_positive
+from .cells import RandomRNN
+
+__all__ = [
+    "readout_features",
+    "fit_ridge",
+    "teacher_forced_states",
+    "closed_loop",
+    "normalised_error",
+    "valid_prediction_time",
+    "nrmse",
+]
+
+
+def readout_features(states: torch.Tensor, n: int, squared: bool = False) -> torch.Tensor:
+    """Readout features ``[h, 1]`` or ``[h, 1, h_even^2]`` (Pathak et al. 2018).
+
+    Parameters
+    ----------
+    states : tensor, shape (..., D)
+        Reservoir states; only the first ``n`` entries (``h``) are used.
+    n : int
+        Number of hidden units.
+    squared : bool
+        Append the squares of the even-indexed units (the symmetry-breaking trick).
+
+    Returns
+    -------
+    tensor, shape (..., F) with ``F = n + 1`` or ``n + 1 + ceil(n / 2)``.
+    """
+    h = states[..., :n]
+    parts = [h, torch.ones_like(h[..., :1])]
+    if squared:
+        parts.append(h[..., ::2] ** 2)
+    return torch.cat(parts, dim=-1)
+
+
+def fit_ridge(features: torch.Tensor, targets: torch.Tensor, ridge: float) -> torch.Tensor:
+    """Ridge regression for every network of the batch at once, in float64.
+
+    Solves ``(Phi^T Phi + ridge I) W = Phi^T Y`` per batch element.
+
+    Parameters
+    ----------
+    features : tensor, shape (T, B, F)
+    targets : tensor, shape (T, d) (shared) or (T, B, d)
+    ridge : float
+        Regularisation ``>= 0`` (0 gives least squares, if the Gram matrix is regular).
+
+    Returns
+    -------
+    tensor, shape (B, F, d), float64
+    """
+    ridge = check_nonnegative("ridge", ridge)
+    if features.ndim != 3:
+        raise ValueError(f"features must have shape (T, B, F), got {tuple(features.shape)}")
+    phi = features.to(torch.float64).transpose(0, 1)  # (B, T, F)
+    y = targets.to(device=phi.device, dtype=torch.float64)
+    if y.ndim == 2:
+        y = y.unsqueeze(0).expand(phi.shape[0], -1, -1)
+    elif y.ndim == 3:
+        y = y.transpose(0, 1)
+    else:
+        raise ValueError(f"targets must have shape (T, d) or (T, B, d), got {tuple(y.shape)}")
+    if y.shape[1] != phi.shape[1]:
+        raise ValueError("features and targets must have the same length T")
+    gram = phi.transpose(1, 2) @ phi
+    gram = gram + ridge * torch.eye(gram.shape[-1], dtype=gram.dtype, device=gram.device)
+    return torch.linalg.solve(gram, phi.transpose(1, 2) @ y)
+
+
+def teacher_forced_states(net: RandomRNN, u: torch.Tensor, h0: torch.Tensor | None = None
+                          ) -> torch.Tensor:
+    """States ``h_1 .. h_T`` of ``net`` driven by the series ``u`` (shape (T, d)), (T, B, D)."""
+    if net.input_dim == 0:
+        raise ValueError("net must have input_dim > 0 to be driven")
+    if not isinstance(u, torch.Tensor) or u.ndim != 2 or u.shape[1] != net.input_dim:
+        raise ValueError(f"u must be a tensor of shape (T, input_dim={net.input_dim})")
+    return net.run(u, h0=h0)
+
+
+def closed_loop(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor, steps: int,
+                squared: bool = False) -> torch.Tensor:
+    """Autonomous forecast: the readout of each state is the next input.
+
+    Parameters
+    ----------
+    net : RandomRNN
+    weights : tensor, shape (B, F, d)
+        Readout from :func:`fit_ridge`.
+    h : tensor, shape (B, D)
+        State after the last teacher-forced step.
+    steps : int
+        Forecast length.
+    squared : bool
+        Feature set used by the readout.
+
+    Returns
+    -------
+    tensor, shape (steps, B, d), float64
+        Predictions: ``[0]`` is the readout of ``h`` itself (the input that would have
+        followed the last teacher-forced one), each later row the readout after feeding the
+        previous prediction back. A diverging network yields ``inf``/``nan`` entries from
+        the step it diverges (:func:`valid_prediction_time` counts them as errors).
+    """
+    steps = check_int("steps", steps, 1)
+    w = weights.to(device=net.device, dtype=torch.float64)
+    out = torch.empty(steps, net.batch, w.shape[-1], dtype=torch.float64, device=net.device)
+    with torch.no_grad():
+        for t in range(steps):
+            y = (readout_features(h, net.n, squared).to(torch.float64).unsqueeze(1) @ w)[:, 0]
+            out[t] = y
+            x = torch.nan_to_num(y, nan=0.0, posinf=1e6, neginf=-1e6).to(net.dtype)
+            h = net.step(h, x)
+    return out
+
+
+def normalised_error(truth: np.ndarray | torch.Tensor, pred: np.ndarray | torch.Tensor
+                     ) -> np.ndarray:
+    """``||u_t - y_t|| / <||u||^2>^{1/2}`` per step and network.
+
+    Parameters
+    ----------
+    truth : array, shape (T, d)
+    pred : array, shape (T, B, d)
+
+    Returns
+    -------
+    ndarray, shape (T, B); ``inf`` where the prediction is not finite.
+    """
+    u = np.asarray(truth, dtype=np.float64)
+    y = np.asarray(pred, dtype=np.float64)
+    scale = np.sqrt(np.mean(np.sum(u**2, axis=-1)))
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.linalg.norm(y - u[:, None, :], axis=-1) / scale
+    return np.where(np.isfinite(err), err, np.inf)
+
+
+def valid_prediction_time(truth: np.ndarray | torch.Tensor, pred: np.ndarray | torch.Tensor,
+                          dt: float, lyapunov_exponent: float,
+                          threshold: float = 0.4) -> np.ndarray:
+    """Valid prediction time in Lyapunov times (Pathak et al. 2018).
+
+    The first step at which :func:`normalised_error` exceeds ``threshold``, times
+    ``dt * lyapunov_exponent``. A forecast that never exceeds it gets the full horizon; a
+    diverging one (``inf``/``nan``) stops counting where it diverges — never ``nan``.
+
+    Returns
+    -------
+    ndarray, shape (B,)
+    """
+    dt = check_positive("dt", dt)
+    lyap = check_positive("lyapunov_exponent", lyapunov_exponent)
+    threshold = check_positive("threshold", threshold)
+    err = normalised_error(truth, pred)
+    bad = err > threshold
+    first = np.where(bad.any(axis=0), bad.argmax(axis=0), err.shape[0])
+    return first * dt * lyap
+
+
+def nrmse(truth: np.ndarray | torch.Tensor, pred: np.ndarray | torch.Tensor) -> np.ndarray:
+    """Root-mean-square of :func:`normalised_error` over time, shape (B,); ``inf`` if diverged."""
+    err = normalised_error(truth, pred)
+    with np.errstate(over="ignore"):
+        return np.sqrt(np.mean(err**2, axis=0))

@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+import torch
+
+from gcrit_utils import RandomRNN
+from gcrit_utils.forecast import (
+    closed_loop,
+    fit_ridge,
+    nrmse,
+    readout_features,
+    teacher_forced_states,
+    valid_prediction_time,
+)
+
+F64 = torch.float64
+
+
+def test_features_shapes():
+    s = torch.randn(7, 3, 10)
+    assert readout_features(s, 10).shape == (7, 3, 11)
+    assert readout_features(s, 10, squared=True).shape == (7, 3, 16)
+    assert torch.all(readout_features(s, 10)[..., 10] == 1)
+
+
+def test_ridge_recovers_linear_map_for_every_batch_member():
+    gen = torch.Generator().manual_seed(0)
+    phi = torch.randn(400, 3, 6, dtype=F64, generator=gen)
+    w_true = torch.randn(3, 6, 2, dtype=F64, generator=gen)
+    y = torch.einsum("tbf,bfd->tbd", phi, w_true)
+    w = fit_ridge(phi, y, 0.0)
+    assert torch.allclose(w, w_true, atol=1e-10)
+    # a shared target is broadcast; ridge shrinks the weights
+    w_shared = fit_ridge(phi, y[:, 0], 1e3)
+    assert w_shared.shape == (3, 6, 2)
+    assert w_shared.norm() < fit_ridge(phi, y[:, 0], 0.0).norm()
+
+
+def test_ridge_matches_numpy_lstsq_with_regularisation():
+    gen = torch.Generator().manual_seed(1)
+    phi = torch.randn(200, 1, 5, dtype=F64, generator=gen)
+    y = torch.randn(200, 1, dtype=F64, generator=gen)
+    lam = 0.7
+    a = phi[:, 0].numpy()
+    ref = np.linalg.solve(a.T @ a + lam * np.eye(5), a.T @ y.numpy())
+    assert np.allclose(fit_ridge(phi, y, lam)[0].numpy(), ref, atol=1e-12)
+
+
+def test_one_step_readout_and_closed_loop_on_a_sine():
+    t = torch.arange(1500, dtype=F64) * 0.1
+    u = torch.stack([torch.sin(t), torch.cos(t)], dim=1)
+    net = RandomRNN("gru", 100, [0.5, 1.0], 0.3, input_dim=2, input_scale=0.5, seed=0,
+                    dtype=F64)
+    states = teacher_forced_states(net, u[:-1])
+    washout = 100
+    w = fit_ridge(readout_features(states[washout:], net.n), u[washout + 1:], 1e-6)
+    one_step = torch.einsum("tbf,bfd->tbd", readout_features(states[washout:], net.n), w)
+    assert nrmse(u[washout + 1:], one_step).max() < 1e-4
+    # the last state has seen u[:-1]: its readout predicts u[-1], then the loop runs on
+    pred = closed_loop(net, w, states[-1], 200)
+    ahead = t[-1] + 0.1 * torch.arange(200, dtype=F64)
+    truth = torch.stack([torch.sin(ahead), torch.cos(ahead)], dim=1)
+    assert nrmse(truth, pred).max() < 1e-3
+
+
+def test_valid_prediction_time_counts_divergence_as_error():
+    truth = np.ones((10, 1))
+    pred = np.ones((10, 3, 1))
+    pred[4:, 1, 0] = 2.0  # error 1 > 0.4 from step 4
+    pred[6:, 2, 0] = np.nan  # diverges at step 6
+    vpt = valid_prediction_time(truth, pred, dt=0.5, lyapunov_exponent=2.0)
+    assert np.allclose(vpt, [10.0, 4.0, 6.0])
+    assert np.isinf(nrmse(truth, pred)[2]) and not np.isnan(vpt).any()
+
+
+@pytest.mark.parametrize("kwargs", [dict(dt=0.0), dict(lyapunov_exponent=-1.0),
+                                    dict(threshold=0.0)])
+def test_vpt_rejects_bad_input(kwargs):
+    args = dict(dt=0.1, lyapunov_exponent=1.0)
+    args.update(kwargs)
+    with pytest.raises(ValueError):
+        valid_prediction_time(np.ones((3, 1)), np.ones((3, 1, 1)), **args)
+
+
+def test_driving_needs_input():
+    with pytest.raises(ValueError, match="input_dim"):
+        teacher_forced_states(RandomRNN("gru", 5, 1.0), torch.zeros(3, 1))
+    with pytest.raises(ValueError, match="ridge"):
+        fit_ridge(torch.zeros(3, 1, 2), torch.zeros(3, 1), -1.0)
