@@ -43,6 +43,19 @@ def state_dim(arch: str, n: int) -> int:
     return 2 * n if check_arch(arch) == "lstm" else n
 
 
+def _check_device(device: str | torch.device) -> torch.device:
+    """``device`` as a ``torch.device``; a ValueError if it is unknown or not available here."""
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' was requested but CUDA is not available on this machine")
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    return dev
+
+
 def _seeds(seed: int) -> list[int]:
     """Independent 63-bit seeds for weights, biases and input weights."""
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(4, dtype=np.uint64) >> 1]
@@ -143,7 +156,7 @@ class RandomRNN:
         if dtype not in (torch.float32, torch.float64):
             raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
         self.dtype = dtype
-        self.device = torch.device(device)
+        self.device = _check_device(device)
         self.bias_stds = gate_bias_stds(self.arch, bias_std, candidate_bias_std)
         self.gates = GATES[self.arch]
         self.g = self._check_gains(g)

@@ -100,6 +100,13 @@ def test_weight_statistics():
 
 
 def test_device_argument_on_cpu():
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            RandomRNN("gru", 10, [1.0], device="cuda")
+    with pytest.raises(ValueError, match="device must be"):
+        RandomRNN("gru", 10, [1.0], device="tpu")
+    net = RandomRNN("gru", 10, [1.0], device=torch.device("cpu"))
+    assert net.device.type == "cpu"
     net = RandomRNN("gru", 10, [1.0], device="cpu")
     assert net.run(3).device.type == "cpu"
     assert net.to_torch().weight_hh_l0.device.type == "cpu"
