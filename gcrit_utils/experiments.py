@@ -174,24 +174,43 @@ def spectrum_sweep(cases: Sequence[tuple[str, float]], ns: Sequence[int], seeds:
     """
     from tqdm import tqdm
 
+    tasks = _spectrum_tasks(cases, ns, seeds, ratios)
+    results = [_spectrum_task(t) for t in tqdm(tasks, desc="spectrum sweep",
+                                               disable=not progress)]
+    return _assemble_spectrum(results, cases, ns, seeds, ratios)
+
+
+def _spectrum_tasks(cases: Sequence[tuple[str, float]], ns: Sequence[int],
+                    seeds: Sequence[int], ratios: Sequence[float]) -> list[dict[str, Any]]:
+    return [{"arch": a, "bias_std": float(sb), "n": int(n), "seed": int(seed),
+             "ratios": [float(q) for q in ratios]}
+            for a, sb in cases for n in ns for seed in seeds]
+
+
+def _spectrum_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
+    """One grid point of :func:`spectrum_sweep` (module level: runs in any executor)."""
+    g_c = critical_gain(task["arch"], task["bias_std"])
+    net = RandomRNN(task["arch"], task["n"], [q * g_c for q in task["ratios"]],
+                    task["bias_std"], seed=task["seed"], dtype=torch.float64)
+    f = net.zero_state_factors()
+    return {"g_fin": np.array(f.finite_size_critical_gain()),
+            "g_star": np.array(spectral_edge_crossing(f, rtol=1e-6)),
+            "rightmost": rightmost_eigenvalues(f).real}
+
+
+def _assemble_spectrum(results: list[dict[str, np.ndarray]], cases: Sequence[tuple[str, float]],
+                       ns: Sequence[int], seeds: Sequence[int],
+                       ratios: Sequence[float]) -> dict[str, np.ndarray]:
     c, k, s, r = len(cases), len(ns), len(seeds), len(ratios)
-    g_star = np.empty((c, k, s))
-    g_fin = np.empty((c, k, s))
-    rightmost = np.empty((c, k, s, r))
     g_c = np.array([critical_gain(a, sb) for a, sb in cases])
     edge = np.array([[support_right_edge(a, q * gc, sb) for q in ratios]
                      for (a, sb), gc in zip(cases, g_c, strict=True)])
-    jobs = [(i, j, m) for i in range(c) for j in range(k) for m in range(s)]
-    for i, j, m in tqdm(jobs, desc="spectrum sweep", disable=not progress):
-        arch, sb = cases[i]
-        net = RandomRNN(arch, ns[j], [q * g_c[i] for q in ratios], sb, seed=seeds[m],
-                        dtype=torch.float64)
-        f = net.zero_state_factors()
-        g_fin[i, j, m] = f.finite_size_critical_gain()
-        g_star[i, j, m] = spectral_edge_crossing(f, rtol=1e-6)
-        rightmost[i, j, m] = rightmost_eigenvalues(f).real
-    return {"g_c": g_c, "g_star": g_star, "g_fin": g_fin, "rightmost": rightmost, "edge": edge,
-            "ns": np.asarray(ns), "seeds": np.asarray(seeds), "ratios": np.asarray(ratios)}
+    return {"g_c": g_c,
+            "g_star": np.array([x["g_star"] for x in results], dtype=float).reshape(c, k, s),
+            "g_fin": np.array([x["g_fin"] for x in results], dtype=float).reshape(c, k, s),
+            "rightmost": np.array([x["rightmost"] for x in results]).reshape(c, k, s, r),
+            "edge": edge, "ns": np.asarray(ns), "seeds": np.asarray(seeds),
+            "ratios": np.asarray(ratios)}
 
 
 def finite_size_gain_samples(arch: str, bias_std: float, n: int, n_samples: int,
@@ -249,17 +268,38 @@ def cached_sweep(name: str, params: dict[str, Any], compute: Any, root: Any = No
     return data
 
 
-def stored_spectrum_sweep(scale: str | None = None, root: Any = None,
-                          recompute: bool = False) -> dict[str, np.ndarray]:
-    """The spectral sweep of chapter 03 at ``scale``, from ``results/`` or computed."""
-    cfg = SPECTRUM_SWEEP[current_scale(scale)]
+def _stored(name: str, params: dict[str, Any], tasks: list[Any], task_fn: Any, assemble: Any,
+            root: Any, recompute: bool, executor: Any) -> dict[str, np.ndarray]:
+    """Stored result ``name`` if made with ``params``; else run the tasks (resumable)."""
+    from .runner import run_grid
+    from .store import CorruptResultError, load_result, result_exists
+
+    if not recompute and result_exists(name, root):
+        try:
+            data, meta = load_result(name, root)
+            if meta.get("params") == params:
+                return data
+        except CorruptResultError:
+            pass
+    return run_grid(name, params, tasks, task_fn, assemble, root=root, executor=executor)
+
+
+def stored_spectrum_sweep(scale: str | None = None, root: Any = None, recompute: bool = False,
+                          executor: Any = None) -> dict[str, np.ndarray]:
+    """The spectral sweep of chapter 03 at ``scale``, from ``results/`` or computed.
+
+    Computed as resumable tasks (:func:`gcrit_utils.runner.run_grid`), optionally in an
+    executor.
+    """
+    scale = current_scale(scale)
+    cfg = SPECTRUM_SWEEP[scale]
     params = {"cases": [list(c) for c in SPECTRUM_CASES], **cfg}
-
-    def compute(cases: list, ns: list, seeds: list, ratios: list) -> dict[str, np.ndarray]:
-        return spectrum_sweep([tuple(c) for c in cases], ns, seeds, ratios, progress=True)
-
-    return cached_sweep(f"spectrum_sweep_{current_scale(scale)}", params, compute, root,
-                        recompute)
+    cases = [tuple(c) for c in params["cases"]]
+    tasks = _spectrum_tasks(cases, cfg["ns"], cfg["seeds"], cfg["ratios"])
+    return _stored(f"spectrum_sweep_{scale}", params, tasks, _spectrum_task,
+                   lambda res: _assemble_spectrum(res, cases, cfg["ns"], cfg["seeds"],
+                                                  cfg["ratios"]),
+                   root, recompute, executor)
 
 
 # --------------------------------------------------------------------------------------
@@ -319,13 +359,21 @@ def lyapunov_vs_gain(arch: str, bias_std: float, gains: Sequence[float], n: int,
     dict
         ``exponents`` and ``stderr`` of shape (S, G), nats per step.
     """
-    exps, errs = [], []
-    for seed in seeds:
-        net = RandomRNN(arch, n, list(gains), bias_std, seed=seed, dtype=torch.float64)
-        res = max_lyapunov(net, steps=steps, warmup=warmup, seed=seed, progress=progress)
-        exps.append(res.exponents)
-        errs.append(res.stderr)
-    return {"exponents": np.array(exps), "stderr": np.array(errs)}
+    out = [_lyapunov_task({"arch": arch, "bias_std": float(bias_std),
+                           "gains": [float(x) for x in gains], "n": int(n), "seed": int(seed),
+                           "steps": int(steps), "warmup": int(warmup), "progress": progress})
+           for seed in seeds]
+    return {"exponents": np.array([o["exponents"] for o in out]),
+            "stderr": np.array([o["stderr"] for o in out])}
+
+
+def _lyapunov_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
+    """``lambda_max`` for all gains of one (arch, s_b, seed) (module level, picklable)."""
+    net = RandomRNN(task["arch"], task["n"], task["gains"], task["bias_std"], seed=task["seed"],
+                    dtype=torch.float64)
+    res = max_lyapunov(net, steps=task["steps"], warmup=task["warmup"], seed=task["seed"],
+                       progress=task.get("progress", False))
+    return {"exponents": res.exponents, "stderr": res.stderr}
 
 
 def lyapunov_sweep(cases: Sequence[tuple[str, float]], n: int, seeds: Sequence[int],
@@ -371,25 +419,51 @@ def phase_diagram(arch: str, bias_stds: Sequence[float], gains: Sequence[float],
             "gains": np.asarray(gains)}
 
 
-def stored_lyapunov_sweep(scale: str | None = None, root: Any = None,
-                          recompute: bool = False) -> dict[str, np.ndarray]:
-    """The Lyapunov-vs-gain sweep of chapter 04, from ``results/`` or computed."""
+def _lyapunov_tasks(cases: Sequence[tuple[str, float]], n: int, seeds: Sequence[int],
+                    ratios: Sequence[float], steps: int, warmup: int) -> list[dict[str, Any]]:
+    return [{"arch": a, "bias_std": float(sb),
+             "gains": [float(q * critical_gain(a, sb)) for q in ratios], "n": int(n),
+             "seed": int(seed), "steps": int(steps), "warmup": int(warmup)}
+            for a, sb in cases for seed in seeds]
+
+
+def stored_lyapunov_sweep(scale: str | None = None, root: Any = None, recompute: bool = False,
+                          executor: Any = None) -> dict[str, np.ndarray]:
+    """The Lyapunov-vs-gain sweep of chapter 04, from ``results/`` or computed (resumable)."""
     scale = current_scale(scale)
-    params = {"cases": [list(c) for c in LYAPUNOV_CASES], **LYAPUNOV_SWEEP[scale]}
+    cfg = LYAPUNOV_SWEEP[scale]
+    params = {"cases": [list(c) for c in LYAPUNOV_CASES], **cfg}
+    cases = [tuple(c) for c in params["cases"]]
+    tasks = _lyapunov_tasks(cases, cfg["n"], cfg["seeds"], cfg["ratios"], cfg["steps"],
+                            cfg["warmup"])
+    n_seeds = len(cfg["seeds"])
 
-    def compute(cases: list, **kw: Any) -> dict[str, np.ndarray]:
-        return lyapunov_sweep([tuple(c) for c in cases], progress=True, **kw)
+    def assemble(res: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        shape = (len(cases), n_seeds, len(cfg["ratios"]))
+        return {"g_c": np.array([critical_gain(a, sb) for a, sb in cases]),
+                "g_mf": np.array([critical_gain(a, sb, method="mean_field") if a == "rnn"
+                                  else np.nan for a, sb in cases]),
+                "exponents": np.array([r["exponents"] for r in res]).reshape(shape),
+                "stderr": np.array([r["stderr"] for r in res]).reshape(shape),
+                "ratios": np.asarray(cfg["ratios"]), "seeds": np.asarray(cfg["seeds"])}
 
-    return cached_sweep(f"lyapunov_sweep_{scale}", params, compute, root, recompute)
+    return _stored(f"lyapunov_sweep_{scale}", params, tasks, _lyapunov_task, assemble, root,
+                   recompute, executor)
 
 
 def stored_phase_diagram(arch: str, scale: str | None = None, root: Any = None,
-                         recompute: bool = False) -> dict[str, np.ndarray]:
-    """The phase diagram of ``arch`` for chapter 04, from ``results/`` or computed."""
+                         recompute: bool = False, executor: Any = None) -> dict[str, np.ndarray]:
+    """The phase diagram of ``arch`` for chapter 04, from ``results/`` or computed (resumable)."""
     scale = current_scale(scale)
-    params = {"arch": arch, **PHASE_SWEEP[scale]}
+    cfg = PHASE_SWEEP[scale]
+    params = {"arch": arch, **cfg}
+    tasks = [{"arch": arch, "bias_std": float(sb), "gains": [float(x) for x in cfg["gains"]],
+              "n": cfg["n"], "seed": cfg["seed"], "steps": cfg["steps"],
+              "warmup": cfg["warmup"]} for sb in cfg["bias_stds"]]
 
-    def compute(**kw: Any) -> dict[str, np.ndarray]:
-        return phase_diagram(progress=True, **kw)
+    def assemble(res: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        return {"exponents": np.array([r["exponents"] for r in res]),
+                "bias_stds": np.asarray(cfg["bias_stds"]), "gains": np.asarray(cfg["gains"])}
 
-    return cached_sweep(f"phase_diagram_{arch}_{scale}", params, compute, root, recompute)
+    return _stored(f"phase_diagram_{arch}_{scale}", params, tasks, _lyapunov_task, assemble,
+                   root, recompute, executor)

@@ -130,3 +130,25 @@ def test_crossing_summary():
     assert crossing_summary([np.inf, np.inf], 2.4) == "> 2.4 in 2/2 seeds"
     expected = "1.50 ± 0.50 (2 seeds); > 2.4 in 1/3 seeds"
     assert crossing_summary([1.0, np.inf, 2.0], 2.4, 2) == expected
+
+
+def test_stored_sweeps_equal_in_memory_sweeps(tmp_path, monkeypatch):
+    import gcrit_utils.experiments as ex
+
+    monkeypatch.setitem(ex.SPECTRUM_SWEEP, "default",
+                        {"ns": [40, 60], "seeds": [0, 1], "ratios": [1.0, 1.2]})
+    monkeypatch.setattr(ex, "SPECTRUM_CASES", (("gru", 0.5), ("lstm", 0.5)))
+    stored = ex.stored_spectrum_sweep("default", root=tmp_path)
+    live = ex.spectrum_sweep(ex.SPECTRUM_CASES, [40, 60], [0, 1], [1.0, 1.2])
+    for key in live:
+        assert np.array_equal(stored[key], live[key]), key
+    assert ex.stored_spectrum_sweep("default", root=tmp_path)["g_star"].shape == (2, 2, 2)
+
+    monkeypatch.setitem(ex.LYAPUNOV_SWEEP, "default",
+                        {"n": 30, "seeds": [0, 1], "ratios": [0.8, 1.5], "steps": 60,
+                         "warmup": 20})
+    monkeypatch.setattr(ex, "LYAPUNOV_CASES", (("gru", 0.5), ("rnn", 0.5)))
+    stored = ex.stored_lyapunov_sweep("default", root=tmp_path)
+    live = ex.lyapunov_sweep(ex.LYAPUNOV_CASES, 30, [0, 1], [0.8, 1.5], 60, 20)
+    for key in live:
+        assert np.array_equal(stored[key], live[key], equal_nan=True), key

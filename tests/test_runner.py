@@ -1,0 +1,72 @@
+import concurrent.futures as cf
+
+import numpy as np
+import pytest
+
+from gcrit_utils.runner import run_grid
+from gcrit_utils.store import load_result
+
+
+def square(task):
+    return {"y": np.array([task["x"] ** 2, task["x"] + 0.5])}
+
+
+def assemble(results):
+    return {"y": np.stack([r["y"] for r in results])}
+
+
+class Interrupted(RuntimeError):
+    pass
+
+
+def test_interrupted_run_resumes_without_recomputing(tmp_path):
+    tasks = [{"x": float(i)} for i in range(8)]
+    calls = []
+
+    def dying(task):
+        calls.append(task["x"])
+        if len(calls) == 5:
+            raise Interrupted("killed")
+        return square(task)
+
+    with pytest.raises(Interrupted):
+        run_grid("g", {"k": 1}, tasks, dying, assemble, root=tmp_path, progress=False)
+    assert len(list((tmp_path / ".partial").glob("*/task_*.npz"))) == 4  # nothing lost
+    calls.clear()
+
+    def counting(task):
+        calls.append(task["x"])
+        return square(task)
+
+    data = run_grid("g", {"k": 1}, tasks, counting, assemble, root=tmp_path, progress=False)
+    assert calls == [4.0, 5.0, 6.0, 7.0]  # only the unfinished tasks
+    reference = assemble([square(t) for t in tasks])
+    assert np.array_equal(data["y"], reference["y"])
+    stored, meta = load_result("g", tmp_path)
+    assert np.array_equal(stored["y"], reference["y"]) and meta["params"] == {"k": 1}
+    assert not list((tmp_path / ".partial").glob("*"))  # cleaned up
+
+
+def test_corrupt_partial_task_is_recomputed(tmp_path):
+    tasks = [{"x": float(i)} for i in range(3)]
+
+    def dying(task):
+        if task["x"] == 2.0:
+            raise Interrupted
+        return square(task)
+
+    with pytest.raises(Interrupted):
+        run_grid("h", {}, tasks, dying, assemble, root=tmp_path, progress=False)
+    first = sorted((tmp_path / ".partial").glob("*/task_*.npz"))[0]
+    first.write_bytes(first.read_bytes()[:-7] + b"garbage")
+    data = run_grid("h", {}, tasks, square, assemble, root=tmp_path, progress=False)
+    assert np.array_equal(data["y"], assemble([square(t) for t in tasks])["y"])
+
+
+def test_process_pool_gives_the_same_result(tmp_path):
+    tasks = [{"x": float(i)} for i in range(6)]
+    serial = run_grid("a", {}, tasks, square, assemble, root=tmp_path, progress=False)
+    with cf.ProcessPoolExecutor(max_workers=2) as pool:
+        parallel = run_grid("b", {}, tasks, square, assemble, root=tmp_path, executor=pool,
+                            progress=False)
+    assert np.array_equal(serial["y"], parallel["y"])
