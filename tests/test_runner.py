@@ -70,3 +70,42 @@ def test_process_pool_gives_the_same_result(tmp_path):
         parallel = run_grid("b", {}, tasks, square, assemble, root=tmp_path, executor=pool,
                             progress=False)
     assert np.array_equal(serial["y"], parallel["y"])
+
+
+SCRIPT = """
+import sys, time
+import numpy as np
+from gcrit_utils.runner import run_grid
+
+def slow(task):
+    time.sleep(0.15)
+    return {"y": np.array([task ** 2])}
+
+run_grid("killed", {"v": 1}, list(range(40)), slow,
+         lambda res: {"y": np.concatenate([r["y"] for r in res])},
+         root=sys.argv[1], progress=False)
+"""
+
+
+def test_sigkill_mid_run_then_resume(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "sweep.py"
+    script.write_text(SCRIPT)
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)])
+    partial = tmp_path / ".partial"
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(partial.glob("*/task_*.npz"))) < 5:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    saved = len(list(partial.glob("*/task_*.npz")))
+    assert 5 <= saved < 40, saved  # killed mid-run, finished tasks kept
+    assert not (tmp_path / "killed.npz").exists()
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, timeout=60)
+    data, _ = load_result("killed", tmp_path)
+    assert np.array_equal(data["y"], np.arange(40) ** 2)
