@@ -104,8 +104,9 @@ def closed_loop(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor, steps: i
     net : RandomRNN
     weights : tensor, shape (B, F, d)
         Readout from :func:`fit_ridge`.
-    h : tensor, shape (B, D)
-        State after the last teacher-forced step.
+    h : tensor, shape (B, D) or (B, W, D)
+        State after the last teacher-forced step (``W`` test windows per network advance
+        together).
     steps : int
         Forecast length.
     squared : bool
@@ -113,7 +114,7 @@ def closed_loop(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor, steps: i
 
     Returns
     -------
-    tensor, shape (steps, B, d), float64
+    tensor, shape (steps, B, d) or (steps, B, W, d), float64
         Predictions: ``[0]`` is the readout of ``h`` itself (the input that would have
         followed the last teacher-forced one), each later row the readout after feeding the
         previous prediction back. A diverging network yields ``inf``/``nan`` entries from
@@ -121,10 +122,11 @@ def closed_loop(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor, steps: i
     """
     steps = check_int("steps", steps, 1)
     w = weights.to(device=net.device, dtype=torch.float64)
-    out = torch.empty(steps, net.batch, w.shape[-1], dtype=torch.float64, device=net.device)
+    out = torch.empty(steps, *h.shape[:-1], w.shape[-1], dtype=torch.float64, device=net.device)
     with torch.no_grad():
         for t in range(steps):
-            y = (readout_features(h, net.n, squared).to(torch.float64).unsqueeze(1) @ w)[:, 0]
+            phi = readout_features(h, net.n, squared).to(torch.float64)
+            y = torch.einsum("b...f,bfd->b...d", phi, w)
             out[t] = y
             x = torch.nan_to_num(y, nan=0.0, posinf=1e6, neginf=-1e6).to(net.dtype)
             h = net.step(h, x)

@@ -86,3 +86,15 @@ def test_driving_needs_input():
         teacher_forced_states(RandomRNN("gru", 5, 1.0), torch.zeros(3, 1))
     with pytest.raises(ValueError, match="ridge"):
         fit_ridge(torch.zeros(3, 1, 2), torch.zeros(3, 1), -1.0)
+
+
+def test_closed_loop_with_windows_equals_one_window_at_a_time():
+    net = RandomRNN("lstm", 30, [0.8, 1.6], 0.3, input_dim=2, seed=1, dtype=F64)
+    gen = torch.Generator().manual_seed(0)
+    w = torch.randn(2, 31, 2, dtype=F64, generator=gen) * 0.1
+    h = torch.randn(2, 4, net.dim, dtype=F64, generator=gen) * 0.1
+    batched = closed_loop(net, w, h, 25)
+    assert batched.shape == (25, 2, 4, 2)
+    for k in range(4):
+        single = closed_loop(net, w, h[:, k], 25)
+        assert torch.allclose(batched[:, :, k], single, atol=1e-12)
