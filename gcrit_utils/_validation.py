@@ -17,6 +17,14 @@ GATES: dict[str, tuple[str, ...]] = {
     "minimalrnn": ("u", "c"),
 }
 
+#: Gates with a recurrent weight matrix (PyTorch order); the minimalRNN's embedding has none.
+RECURRENT_GATES: dict[str, tuple[str, ...]] = {
+    "rnn": ("h",),
+    "gru": ("r", "z", "n"),
+    "lstm": ("i", "f", "g", "o"),
+    "minimalrnn": ("u",),
+}
+
 #: The candidate gate of each architecture (its bias is ``candidate_bias_std``).
 CANDIDATE: dict[str, str | None] = {"rnn": None, "gru": "n", "lstm": "g", "minimalrnn": "c"}
 
@@ -99,3 +107,15 @@ def gate_bias_stds(
     elif check_nonnegative("candidate_bias_std", candidate_bias_std) != 0.0:
         raise ValueError("candidate_bias_std must be 0 for arch='rnn' (use bias_std)")
     return {name: stds[name] for name in GATES[arch]}
+
+
+def recurrent_gain_ratios(arch: str, gain_ratios: Mapping[str, float] | None
+                          ) -> dict[str, float]:
+    """Per-gate gain ratios of the recurrent matrices, in PyTorch order (1 when not given)."""
+    names = RECURRENT_GATES[check_arch(arch)]
+    given = dict(gain_ratios or {})
+    unknown = set(given) - set(names)
+    if unknown:
+        raise ValueError(f"gain_ratios keys for arch={arch!r} must be among {names}, "
+                         f"got {sorted(unknown)}")
+    return {k: check_positive(f"gain_ratios[{k!r}]", given.get(k, 1.0)) for k in names}

@@ -33,7 +33,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._validation import GATES, check_arch, check_int, check_nonnegative, gate_bias_stds
+from ._validation import (
+    GATES,
+    check_arch,
+    check_int,
+    check_nonnegative,
+    gate_bias_stds,
+    recurrent_gain_ratios,
+)
 
 __all__ = ["RandomRNN", "ZeroStateFactors", "state_dim"]
 
@@ -126,6 +133,10 @@ class RandomRNN:
     candidate_bias_std : float
         Spread of the candidate bias (GRU ``n``, LSTM ``g``, minimalRNN ``c``); 0
         keeps ``h = 0`` a fixed point.
+    gain_ratios : dict, optional
+        Per-gate gains relative to ``g``: ``W_k = g * gain_ratios[k] * W0_k`` for the
+        recurrent matrices (keys ``"h"``; ``"r", "z", "n"``; ``"i", "f", "g", "o"``;
+        ``"u"``), 1 for gates not named.
 
     Examples
     --------
@@ -147,6 +158,7 @@ class RandomRNN:
         device: str | torch.device = "cpu",
         *,
         candidate_bias_std: float = 0.0,
+        gain_ratios: Mapping[str, float] | None = None,
     ) -> None:
         self.arch = check_arch(arch)
         self.n = check_int("n", n, 1)
@@ -158,6 +170,7 @@ class RandomRNN:
         self.dtype = dtype
         self.device = _check_device(device)
         self.bias_stds = gate_bias_stds(self.arch, bias_std, candidate_bias_std)
+        self.gain_ratios = recurrent_gain_ratios(self.arch, gain_ratios)
         self.gates = GATES[self.arch]
         self.g = self._check_gains(g)
         self.batch = int(self.g.shape[0])
@@ -175,10 +188,12 @@ class RandomRNN:
         u0 = _randn((n_in * n_, d), s_u) / np.sqrt(d)
         if self.input_dim == 0:
             u0 = torch.zeros_like(u0)
-        self._w0 = w0  # float64 CPU master copies
+        ratios = torch.tensor(list(self.gain_ratios.values()), dtype=torch.float64)
+        # float64 CPU master copies; _w0 carries the per-gate gain ratios (W = g * _w0)
+        self._w0 = w0 * ratios.repeat_interleave(n_)[:, None]
         self._bias = bias
         self._u = self.input_scale * u0
-        self._w0t = self._cast(w0.T.contiguous())
+        self._w0t = self._cast(self._w0.T.contiguous())
         self._bias_t = self._cast(bias)
         self._ut = self._cast(self._u.T.contiguous())
         if self.arch == "minimalrnn":
@@ -442,6 +457,11 @@ class RandomRNN:
             a, u, v, w = sig(b[1]), sig(b[0]), sig(b[3]), w0[2 * n : 3 * n]
         else:
             a, u, v, w = sig(b[0]), np.zeros(n), np.ones(n), np.zeros((n, n))
+        if self.arch != "minimalrnn":
+            # self._w0 carries the candidate's gain ratio: move it into u, so that w0 is the
+            # unit-variance matrix and g_c^fin = [mean u^2 v^2/(1-a)^2]^(-1/2) stays right
+            ratio = self.gain_ratios[{"rnn": "h", "gru": "n", "lstm": "g"}[self.arch]]
+            u, w = u * ratio, w / ratio
         g = self.g.detach().cpu().double().numpy()
         return ZeroStateFactors(a=a, u=u, v=v, w0=np.ascontiguousarray(w), g=g)
 

@@ -36,6 +36,7 @@ from ._validation import (
     check_nonnegative,
     check_positive,
     gate_bias_stds,
+    recurrent_gain_ratios,
 )
 
 __all__ = [
@@ -213,6 +214,7 @@ def critical_gain(
     method: str = "zero_state",
     candidate_bias_std: float = 0.0,
     approximation: str = "exact",
+    gain_ratios: Mapping[str, float] | None = None,
 ) -> float:
     r"""Critical gain ``g_c`` of a random ``arch`` network with gate-bias spread ``bias_std``.
 
@@ -237,6 +239,11 @@ def critical_gain(
     approximation : {"exact", "probit"}
         ``"probit"`` replaces ``E[sigma(b)^2]`` by :func:`sigmoid_sq_moment_probit`
         (the closed form; gated cells only). ``E[(1+e^b)^2]`` is always exact.
+    gain_ratios : dict, optional
+        Per-gate gains relative to ``g`` (``W_k = g * ratio_k * W0_k``), as in
+        ``RandomRNN``. At the zero state only the candidate's matrix (``"h"``, GRU ``"n"``,
+        LSTM ``"g"``) enters ``J0``: the result is ``g_c / ratio_candidate`` and the other
+        ratios do not matter (they act only away from the zero state).
 
     Returns
     -------
@@ -261,6 +268,8 @@ def critical_gain(
     if approximation == "probit" and arch in ("rnn", "minimalrnn"):
         raise ValueError("approximation='probit' applies to the sigmoid gates of 'gru' and 'lstm'")
     if method == "mean_field":
+        if gain_ratios:
+            raise ValueError("gain_ratios are supported with method='zero_state' only")
         if arch != "rnn":
             raise NotImplementedError(
                 "method='mean_field' is implemented for arch='rnn' only; "
@@ -272,14 +281,15 @@ def critical_gain(
             "candidate_bias_std must be 0 for method='zero_state': with a candidate bias "
             "the zero state is not a fixed point"
         )
+    ratios = recurrent_gain_ratios(arch, gain_ratios)
     sq = sigmoid_sq_moment_probit if approximation == "probit" else sigmoid_sq_moment
     if arch == "rnn":
-        return sech4_moment(stds["h"]) ** -0.5
+        return sech4_moment(stds["h"]) ** -0.5 / ratios["h"]
     if arch == "gru":
-        return sq(stds["r"]) ** -0.5
+        return sq(stds["r"]) ** -0.5 / ratios["n"]
     if arch == "lstm":
         inv = inv_one_minus_sigmoid_sq_moment(stds["f"])
-        return (sq(stds["i"]) * sq(stds["o"]) * inv) ** -0.5
+        return (sq(stds["i"]) * sq(stds["o"]) * inv) ** -0.5 / ratios["g"]
     return math.inf
 
 

@@ -150,3 +150,24 @@ def test_bad_shapes_raise():
         RandomRNN("minimalrnn", 10, 1.0).to_torch()
     with pytest.raises(ValueError, match="index"):
         net.to_torch(2)
+
+
+def test_gain_ratios_parity_jacobian_and_zero_state():
+    ratios = {"r": 0.5, "z": 2.0, "n": 0.7}
+    net = RandomRNN("gru", 40, [1.3], 0.5, input_dim=2, seed=3, dtype=F64, gain_ratios=ratios,
+                    candidate_bias_std=0.2)
+    x = torch.randn(30, 2, dtype=F64, generator=torch.Generator().manual_seed(0))
+    out, _ = net.to_torch()(x)
+    assert torch.allclose(net.run(x)[:, 0], out, atol=1e-10)
+    h = torch.randn(1, 40, dtype=F64, generator=torch.Generator().manual_seed(1))
+    auto = torch.func.jacrev(lambda s: net.step(s[None], x[0])[0])(h[0])
+    assert torch.allclose(net.jacobian(h, x[0])[0], auto, atol=1e-12)
+    plain = RandomRNN("gru", 40, [1.3], 0.5, seed=3, dtype=F64)
+    f, f0 = RandomRNN("gru", 40, [1.3], 0.5, seed=3, dtype=F64,
+                      gain_ratios=ratios).zero_state_factors(), plain.zero_state_factors()
+    assert np.allclose(f.matrix(), np.diag(f0.a) + 1.3 * 0.7 * (f0.u[:, None] * f0.w0))
+    assert f.finite_size_critical_gain() == pytest.approx(f0.finite_size_critical_gain() / 0.7)
+    with pytest.raises(ValueError, match="gain_ratios"):
+        RandomRNN("gru", 5, 1.0, gain_ratios={"q": 1.0})
+    with pytest.raises(ValueError, match="gain_ratios"):
+        RandomRNN("lstm", 5, 1.0, gain_ratios={"f": 0.0})

@@ -66,3 +66,13 @@ def test_real_crossing_gain_puts_an_eigenvalue_at_one():
     assert g_star <= g * (1 + 1e-9)
     m = np.diag(f.a) + g_star * (f.u[:, None] * f.w0 * f.v[None, :])
     assert rightmost_eigenvalue(m).real == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("arch,ratios", [("gru", {"r": 3.0, "z": 0.3, "n": 0.8}),
+                                         ("lstm", {"i": 2.0, "f": 0.5, "g": 1.25, "o": 0.7})])
+def test_only_the_candidate_gain_enters_the_zero_state_criterion(arch, ratios):
+    g_c = critical_gain(arch, 0.5, gain_ratios=ratios)
+    cand = "n" if arch == "gru" else "g"
+    assert g_c == pytest.approx(critical_gain(arch, 0.5) / ratios[cand], rel=1e-12)
+    net = RandomRNN(arch, 1000, 1.0, 0.5, seed=0, dtype=torch.float64, gain_ratios=ratios)
+    assert spectral_edge_crossing(net) == pytest.approx(g_c, rel=0.05)
