@@ -20,6 +20,7 @@ from .cells import RandomRNN
 __all__ = [
     "readout_features",
     "fit_ridge",
+    "fit_ridge_validated",
     "teacher_forced_states",
     "closed_loop",
     "normalised_error",
@@ -83,6 +84,55 @@ def fit_ridge(features: torch.Tensor, targets: torch.Tensor, ridge: float) -> to
     gram = phi.transpose(1, 2) @ phi
     gram = gram + ridge * torch.eye(gram.shape[-1], dtype=gram.dtype, device=gram.device)
     return torch.linalg.solve(gram, phi.transpose(1, 2) @ y)
+
+
+def fit_ridge_validated(features: torch.Tensor, targets: torch.Tensor,
+                        val_features: torch.Tensor, val_targets: torch.Tensor,
+                        ridges: tuple[float, ...] = (1e-8, 1e-6, 1e-4, 1e-2)
+                        ) -> tuple[torch.Tensor, np.ndarray]:
+    """Ridge readout with the strength chosen per network on a validation segment.
+
+    The Gram matrices are formed once; for every ridge in ``ridges`` the batched solve is
+    repeated and the one-step mean squared error on ``(val_features, val_targets)`` is
+    measured; each network keeps the ridge with the smallest error.
+
+    Parameters
+    ----------
+    features, targets : tensors, shapes (T, B, F) and (T, d) or (T, B, d)
+        Training segment.
+    val_features, val_targets : tensors, shapes (V, B, F) and (V, d) or (V, B, d)
+        Validation segment.
+    ridges : tuple of float
+        Candidate strengths, each ``>= 0``.
+
+    Returns
+    -------
+    weights : tensor, shape (B, F, d), float64
+    chosen : ndarray, shape (B,)
+        The ridge chosen for each network.
+    """
+    if not ridges:
+        raise ValueError("ridges must contain at least one value")
+    grid = [check_nonnegative("ridges", r) for r in ridges]
+    phi_v = val_features.to(torch.float64)
+    y_v = val_targets.to(device=phi_v.device, dtype=torch.float64)
+    if y_v.ndim == 2:
+        y_v = y_v.unsqueeze(1).expand(-1, phi_v.shape[1], -1)
+    best_w, best_err = None, None
+    chosen = np.empty(phi_v.shape[1])
+    for r in grid:
+        w = fit_ridge(features, targets, r)
+        err = ((torch.einsum("tbf,bfd->tbd", phi_v, w) - y_v) ** 2).mean(dim=(0, 2))
+        err = torch.nan_to_num(err, nan=float("inf"))
+        if best_w is None:
+            best_w, best_err = w.clone(), err
+            chosen[:] = r
+            continue
+        better = err < best_err
+        best_w[better] = w[better]
+        best_err = torch.where(better, err, best_err)
+        chosen[better.cpu().numpy()] = r
+    return best_w, chosen
 
 
 def teacher_forced_states(net: RandomRNN, u: torch.Tensor, h0: torch.Tensor | None = None

@@ -98,3 +98,19 @@ def test_closed_loop_with_windows_equals_one_window_at_a_time():
     for k in range(4):
         single = closed_loop(net, w, h[:, k], 25)
         assert torch.allclose(batched[:, :, k], single, atol=1e-12)
+
+
+def test_validated_ridge_picks_the_best_strength_per_network():
+    from gcrit_utils.forecast import fit_ridge_validated
+
+    gen = torch.Generator().manual_seed(3)
+    # network 0: clean linear data (small ridge best); network 1: pure noise (large ridge best)
+    phi = torch.randn(300, 2, 20, dtype=F64, generator=gen)
+    w_true = torch.randn(20, 1, dtype=F64, generator=gen)
+    y = torch.stack([phi[:, 0] @ w_true, torch.randn(300, 1, dtype=F64, generator=gen)], dim=1)
+    w, chosen = fit_ridge_validated(phi[:200], y[:200], phi[200:], y[200:],
+                                    ridges=(1e-8, 1e2, 1e4))
+    assert chosen[0] == 1e-8 and chosen[1] >= 1e2
+    assert torch.allclose(w[0], fit_ridge(phi[:200, :1], y[:200, :1], 1e-8)[0])
+    with pytest.raises(ValueError):
+        fit_ridge_validated(phi, y, phi, y, ridges=())
