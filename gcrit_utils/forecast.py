@@ -26,6 +26,7 @@ __all__ = [
     "normalised_error",
     "valid_prediction_time",
     "nrmse",
+    "forecast_gains",
 ]
 
 
@@ -231,3 +232,83 @@ def nrmse(truth: np.ndarray | torch.Tensor, pred: np.ndarray | torch.Tensor) -> 
     err = normalised_error(truth, pred)
     with np.errstate(over="ignore"):
         return np.sqrt(np.mean(err**2, axis=0))
+
+
+def forecast_gains(
+    arch: str,
+    bias_std: float,
+    gains: list[float],
+    n: int,
+    seed: int,
+    series: np.ndarray,
+    lyapunov_exponent: float,
+    dt: float,
+    *,
+    input_scale: float = 0.1,
+    washout: int = 500,
+    train: int = 5000,
+    val: int = 1000,
+    n_windows: int = 20,
+    window_stride: int = 200,
+    sync: int = 100,
+    horizon: int = 500,
+    squared: bool = False,
+    ridges: tuple[float, ...] = (1e-8, 1e-6, 1e-4, 1e-2),
+    threshold: float = 0.4,
+    dtype: torch.dtype = torch.float64,
+    device: str = "cpu",
+) -> dict[str, np.ndarray]:
+    """Forecast a normalised series with a reservoir at every gain: train, validate, test.
+
+    Teacher forcing over ``washout + train + val`` samples; ridge readout (strength chosen
+    on the validation segment); then ``n_windows`` test windows after the validation segment,
+    each re-synchronised from the zero state over ``sync`` true samples and run in closed
+    loop for ``horizon`` steps, all windows and gains at once.
+
+    Parameters
+    ----------
+    arch, bias_std, gains, n, seed
+        The reservoir (one :class:`RandomRNN` holding all gains).
+    series : ndarray, shape (T, d)
+        Normalised time series, long enough for training, validation and every window.
+    lyapunov_exponent : float
+        Largest Lyapunov exponent of the system per time unit (for the VPT).
+    dt : float
+        Sampling interval of ``series``.
+
+    Returns
+    -------
+    dict of ndarray
+        ``vpt`` (B, W) in Lyapunov times, ``vpt_mean`` (B,), ``one_step_nrmse`` (B,) on
+        the validation segment, ``ridge`` (B,) chosen strengths.
+    """
+    u = np.asarray(series, dtype=np.float64)
+    if u.ndim != 2:
+        raise ValueError(f"series must have shape (T, d), got {u.shape}")
+    start_test = washout + train + val
+    needed = start_test + (n_windows - 1) * window_stride + horizon
+    if u.shape[0] < needed:
+        raise ValueError(f"series must have at least {needed} samples, got {u.shape[0]}")
+    net = RandomRNN(arch, n, gains, bias_std, input_dim=u.shape[1], input_scale=input_scale,
+                    seed=seed, dtype=dtype, device=device)
+    x = torch.as_tensor(u, dtype=dtype, device=net.device)
+    states = teacher_forced_states(net, x[: start_test - 1])
+    phi = readout_features(states, net.n, squared)
+    tr = slice(washout, washout + train - 1)
+    va = slice(washout + train - 1, start_test - 1)
+    w, chosen = fit_ridge_validated(phi[tr], x[washout + 1 : washout + train],
+                                    phi[va], x[washout + train : start_test], ridges)
+    one_step = torch.einsum("tbf,bfd->tbd", phi[va].to(torch.float64), w)
+    val_nrmse = nrmse(x[washout + train : start_test].cpu().numpy(), one_step.cpu().numpy())
+    starts = start_test + window_stride * np.arange(n_windows)
+    h = net.zero_state(n_windows)
+    with torch.no_grad():
+        for t in range(sync, 0, -1):
+            h = net.step(h, x[starts - t])
+    pred = closed_loop(net, w, h, horizon, squared).cpu().numpy()  # (H, B, W, d)
+    vpt = np.empty((net.batch, n_windows))
+    for k, s0 in enumerate(starts):
+        vpt[:, k] = valid_prediction_time(u[s0 : s0 + horizon], pred[:, :, k], dt,
+                                          lyapunov_exponent, threshold)
+    return {"vpt": vpt, "vpt_mean": vpt.mean(axis=1), "one_step_nrmse": val_nrmse,
+            "ridge": chosen}

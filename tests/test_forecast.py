@@ -114,3 +114,21 @@ def test_validated_ridge_picks_the_best_strength_per_network():
     assert torch.allclose(w[0], fit_ridge(phi[:200, :1], y[:200, :1], 1e-8)[0])
     with pytest.raises(ValueError):
         fit_ridge_validated(phi, y, phi, y, ridges=())
+
+
+def test_forecast_gains_on_lorenz_small():
+    from gcrit_utils.forecast import forecast_gains
+    from gcrit_utils.systems import LYAPUNOV_EXPONENTS, lorenz63, normalise
+
+    u, _, _ = normalise(lorenz63(2600, dt=0.02, seed=0))
+    kw = dict(washout=100, train=1200, val=300, n_windows=4, window_stride=150, sync=50,
+              horizon=400, input_scale=0.2)
+    lam = LYAPUNOV_EXPONENTS["lorenz63"][0]
+    a = forecast_gains("gru", 0.5, [0.5, 1.9, 6.0], 120, 0, u, lam, 0.02, **kw)
+    b = forecast_gains("gru", 0.5, [0.5, 1.9, 6.0], 120, 0, u, lam, 0.02, **kw)
+    assert a["vpt"].shape == (3, 4) and np.array_equal(a["vpt"], b["vpt"])
+    assert np.all(np.isfinite(a["vpt"])) and np.all(a["vpt"] >= 0)
+    assert a["one_step_nrmse"].min() < 0.05  # a working readout
+    assert a["vpt_mean"].max() > 0.5  # at least one gain forecasts beyond half a Lyapunov time
+    with pytest.raises(ValueError, match="at least"):
+        forecast_gains("gru", 0.5, [1.0], 20, 0, u[:500], lam, 0.02, **kw)
