@@ -42,6 +42,7 @@ __all__ = [
     "PHASE_SWEEP",
     "CHAOS_THRESHOLD",
     "first_crossing",
+    "crossing_gains",
     "lyapunov_vs_gain",
     "lyapunov_sweep",
     "phase_diagram",
@@ -244,33 +245,14 @@ def top_unit_share(arch: str, bias_std: float, n: int, fraction: float = 0.01,
     return contrib[:, :top].sum(axis=1) / contrib.sum(axis=1)
 
 
-def cached_sweep(name: str, params: dict[str, Any], compute: Any, root: Any = None,
-                 recompute: bool = False) -> dict[str, np.ndarray]:
-    """Load result ``name`` from the store if it was made with ``params``, else compute it.
+def cached_sweep(name: str, params: dict[str, Any], tasks: Sequence[Any], task_fn: Any,
+                 assemble: Any, root: Any = None, recompute: bool = False,
+                 executor: Any = None) -> dict[str, np.ndarray]:
+    """Stored result ``name`` if it was made with ``params``; else run the tasks and store.
 
-    ``compute(**params)`` must return a dict of arrays; it is saved with provenance. A
-    corrupt stored file (checksum mismatch, unreadable) is recomputed.
+    The tasks run through :func:`gcrit_utils.runner.run_grid` (resumable, optionally in an
+    executor). A corrupt stored file (checksum mismatch, unreadable) is recomputed.
     """
-    import time
-
-    from .store import CorruptResultError, load_result, result_exists, save_result
-
-    if not recompute and result_exists(name, root):
-        try:
-            data, meta = load_result(name, root)
-        except CorruptResultError:
-            meta = {}  # recomputed below
-        if meta.get("params") == params:
-            return data
-    start = time.perf_counter()
-    data = compute(**params)
-    save_result(name, data, params, root=root, wall_time_s=time.perf_counter() - start)
-    return data
-
-
-def _stored(name: str, params: dict[str, Any], tasks: list[Any], task_fn: Any, assemble: Any,
-            root: Any, recompute: bool, executor: Any) -> dict[str, np.ndarray]:
-    """Stored result ``name`` if made with ``params``; else run the tasks (resumable)."""
     from .runner import run_grid
     from .store import CorruptResultError, load_result, result_exists
 
@@ -296,10 +278,10 @@ def stored_spectrum_sweep(scale: str | None = None, root: Any = None, recompute:
     params = {"cases": [list(c) for c in SPECTRUM_CASES], **cfg}
     cases = [tuple(c) for c in params["cases"]]
     tasks = _spectrum_tasks(cases, cfg["ns"], cfg["seeds"], cfg["ratios"])
-    return _stored(f"spectrum_sweep_{scale}", params, tasks, _spectrum_task,
+    return cached_sweep(f"spectrum_sweep_{scale}", params, tasks, _spectrum_task,
                    lambda res: _assemble_spectrum(res, cases, cfg["ns"], cfg["seeds"],
                                                   cfg["ratios"]),
-                   root, recompute, executor)
+                        root, recompute, executor)
 
 
 # --------------------------------------------------------------------------------------
@@ -379,7 +361,7 @@ def _lyapunov_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
 def lyapunov_sweep(cases: Sequence[tuple[str, float]], n: int, seeds: Sequence[int],
                    ratios: Sequence[float], steps: int, warmup: int,
                    progress: bool = False) -> dict[str, np.ndarray]:
-    """``lambda_max`` vs ``g = ratio * g_c`` for every case (zero-state ``g_c``).
+    """``lambda_max`` vs ``g = ratio * g_c`` for every case (zero-state ``g_c``), in memory.
 
     Returns
     -------
@@ -389,22 +371,27 @@ def lyapunov_sweep(cases: Sequence[tuple[str, float]], n: int, seeds: Sequence[i
     """
     from tqdm import tqdm
 
-    g_c = np.array([critical_gain(a, s) for a, s in cases])
-    g_mf = np.array([critical_gain(a, s, method="mean_field") if a == "rnn" else np.nan
-                     for a, s in cases])
-    exps = np.empty((len(cases), len(seeds), len(ratios)))
-    errs = np.empty_like(exps)
-    for i, (arch, s) in enumerate(tqdm(cases, desc="lyapunov sweep", disable=not progress)):
-        out = lyapunov_vs_gain(arch, s, [r * g_c[i] for r in ratios], n, seeds, steps, warmup)
-        exps[i], errs[i] = out["exponents"], out["stderr"]
-    return {"g_c": g_c, "g_mf": g_mf, "exponents": exps, "stderr": errs,
+    tasks = _lyapunov_tasks(cases, n, seeds, ratios, steps, warmup)
+    results = [_lyapunov_task(t) for t in tqdm(tasks, desc="lyapunov sweep",
+                                               disable=not progress)]
+    return _assemble_lyapunov(results, cases, seeds, ratios)
+
+
+def _assemble_lyapunov(results: list[dict[str, np.ndarray]], cases: Sequence[tuple[str, float]],
+                       seeds: Sequence[int], ratios: Sequence[float]) -> dict[str, np.ndarray]:
+    shape = (len(cases), len(seeds), len(ratios))
+    return {"g_c": np.array([critical_gain(a, sb) for a, sb in cases]),
+            "g_mf": np.array([critical_gain(a, sb, method="mean_field") if a == "rnn"
+                              else np.nan for a, sb in cases]),
+            "exponents": np.array([r["exponents"] for r in results]).reshape(shape),
+            "stderr": np.array([r["stderr"] for r in results]).reshape(shape),
             "ratios": np.asarray(ratios), "seeds": np.asarray(seeds)}
 
 
 def phase_diagram(arch: str, bias_stds: Sequence[float], gains: Sequence[float], n: int,
                   seed: int, steps: int, warmup: int,
                   progress: bool = False) -> dict[str, np.ndarray]:
-    """``lambda_max`` on the grid ``bias_stds x gains`` for one seed.
+    """``lambda_max`` on the grid ``bias_stds x gains`` for one seed, in memory.
 
     Returns
     -------
@@ -413,10 +400,33 @@ def phase_diagram(arch: str, bias_stds: Sequence[float], gains: Sequence[float],
     """
     from tqdm import tqdm
 
-    rows = [lyapunov_vs_gain(arch, s, gains, n, [seed], steps, warmup)["exponents"][0]
-            for s in tqdm(bias_stds, desc=f"phase diagram {arch}", disable=not progress)]
-    return {"exponents": np.array(rows), "bias_stds": np.asarray(bias_stds),
-            "gains": np.asarray(gains)}
+    tasks = _phase_tasks(arch, bias_stds, gains, n, seed, steps, warmup)
+    results = [_lyapunov_task(t) for t in tqdm(tasks, desc=f"phase diagram {arch}",
+                                               disable=not progress)]
+    return _assemble_phase(results, bias_stds, gains)
+
+
+def _phase_tasks(arch: str, bias_stds: Sequence[float], gains: Sequence[float], n: int,
+                 seed: int, steps: int, warmup: int) -> list[dict[str, Any]]:
+    return [{"arch": arch, "bias_std": float(sb), "gains": [float(x) for x in gains],
+             "n": int(n), "seed": int(seed), "steps": int(steps), "warmup": int(warmup)}
+            for sb in bias_stds]
+
+
+def _assemble_phase(results: list[dict[str, np.ndarray]], bias_stds: Sequence[float],
+                    gains: Sequence[float]) -> dict[str, np.ndarray]:
+    return {"exponents": np.array([r["exponents"] for r in results]),
+            "bias_stds": np.asarray(bias_stds), "gains": np.asarray(gains)}
+
+
+def crossing_gains(data: dict[str, np.ndarray], level: float) -> np.ndarray:
+    """First upward crossing of ``level`` by ``lambda_max(g)``, per case and seed, shape (C, S).
+
+    ``data`` is a Lyapunov sweep (:func:`lyapunov_sweep`); gains are absolute
+    (``ratio * g_c``); ``inf`` where the exponent never exceeds ``level`` on the grid.
+    """
+    return np.array([[first_crossing(data["ratios"] * g_c, e, level) for e in exps]
+                     for g_c, exps in zip(data["g_c"], data["exponents"], strict=True)])
 
 
 def _lyapunov_tasks(cases: Sequence[tuple[str, float]], n: int, seeds: Sequence[int],
@@ -436,19 +446,9 @@ def stored_lyapunov_sweep(scale: str | None = None, root: Any = None, recompute:
     cases = [tuple(c) for c in params["cases"]]
     tasks = _lyapunov_tasks(cases, cfg["n"], cfg["seeds"], cfg["ratios"], cfg["steps"],
                             cfg["warmup"])
-    n_seeds = len(cfg["seeds"])
-
-    def assemble(res: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-        shape = (len(cases), n_seeds, len(cfg["ratios"]))
-        return {"g_c": np.array([critical_gain(a, sb) for a, sb in cases]),
-                "g_mf": np.array([critical_gain(a, sb, method="mean_field") if a == "rnn"
-                                  else np.nan for a, sb in cases]),
-                "exponents": np.array([r["exponents"] for r in res]).reshape(shape),
-                "stderr": np.array([r["stderr"] for r in res]).reshape(shape),
-                "ratios": np.asarray(cfg["ratios"]), "seeds": np.asarray(cfg["seeds"])}
-
-    return _stored(f"lyapunov_sweep_{scale}", params, tasks, _lyapunov_task, assemble, root,
-                   recompute, executor)
+    return cached_sweep(f"lyapunov_sweep_{scale}", params, tasks, _lyapunov_task,
+                        lambda res: _assemble_lyapunov(res, cases, cfg["seeds"], cfg["ratios"]),
+                        root, recompute, executor)
 
 
 def stored_phase_diagram(arch: str, scale: str | None = None, root: Any = None,
@@ -457,13 +457,8 @@ def stored_phase_diagram(arch: str, scale: str | None = None, root: Any = None,
     scale = current_scale(scale)
     cfg = PHASE_SWEEP[scale]
     params = {"arch": arch, **cfg}
-    tasks = [{"arch": arch, "bias_std": float(sb), "gains": [float(x) for x in cfg["gains"]],
-              "n": cfg["n"], "seed": cfg["seed"], "steps": cfg["steps"],
-              "warmup": cfg["warmup"]} for sb in cfg["bias_stds"]]
-
-    def assemble(res: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-        return {"exponents": np.array([r["exponents"] for r in res]),
-                "bias_stds": np.asarray(cfg["bias_stds"]), "gains": np.asarray(cfg["gains"])}
-
-    return _stored(f"phase_diagram_{arch}_{scale}", params, tasks, _lyapunov_task, assemble,
-                   root, recompute, executor)
+    tasks = _phase_tasks(arch, cfg["bias_stds"], cfg["gains"], cfg["n"], cfg["seed"],
+                         cfg["steps"], cfg["warmup"])
+    return cached_sweep(f"phase_diagram_{arch}_{scale}", params, tasks, _lyapunov_task,
+                        lambda res: _assemble_phase(res, cfg["bias_stds"], cfg["gains"]),
+                        root, recompute, executor)

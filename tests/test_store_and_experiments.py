@@ -36,17 +36,29 @@ def test_store_rejects_bad_names_and_missing(tmp_path):
         load_result("absent", tmp_path)
 
 
+def _tasks_for(a):
+    return [a, a + 1]
+
+
+def _double(task):
+    return {"v": np.array([2.0 * task])}
+
+
+def _assemble(results):
+    return {"v": np.concatenate([r["v"] for r in results])}
+
+
 def test_cached_sweep_recomputes_only_when_params_change(tmp_path):
     calls = []
 
-    def compute(a):
-        calls.append(a)
-        return {"v": np.array([a])}
+    def counting(task):
+        calls.append(task)
+        return _double(task)
 
-    assert cached_sweep("s", {"a": 1}, compute, tmp_path)["v"][0] == 1
-    assert cached_sweep("s", {"a": 1}, compute, tmp_path)["v"][0] == 1
-    assert cached_sweep("s", {"a": 2}, compute, tmp_path)["v"][0] == 2
-    assert calls == [1, 2]
+    for a in (1, 1, 2):
+        out = cached_sweep("s", {"a": a}, _tasks_for(a), counting, _assemble, tmp_path)
+        assert np.array_equal(out["v"], [2.0 * a, 2.0 * a + 2])
+    assert calls == [1, 2, 2, 3]  # the second call with a = 1 came from the store
     meta = json.loads((tmp_path / "s.json").read_text())
     assert meta["params"] == {"a": 2}
 
@@ -108,17 +120,21 @@ def test_corrupt_file_is_detected_and_recomputed(tmp_path):
 
     calls = []
 
-    def compute(a):
-        calls.append(a)
-        return {"v": np.arange(10.0) * a}
+    def counting(task):
+        calls.append(task)
+        return {"v": np.arange(10.0) * task}
 
-    cached_sweep("c", {"a": 2}, compute, tmp_path)
+    def assemble(results):
+        return results[0]
+
+    cached_sweep("c", {"a": 2}, [2], counting, assemble, tmp_path)
     raw = bytearray((tmp_path / "c.npz").read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     (tmp_path / "c.npz").write_bytes(bytes(raw))
     with pytest.raises(CorruptResultError):
         load_result("c", tmp_path)
-    assert np.array_equal(cached_sweep("c", {"a": 2}, compute, tmp_path)["v"], np.arange(10.0) * 2)
+    out = cached_sweep("c", {"a": 2}, [2], counting, assemble, tmp_path)
+    assert np.array_equal(out["v"], np.arange(10.0) * 2)
     assert calls == [2, 2]
     load_result("c", tmp_path)  # valid again
 
@@ -152,3 +168,18 @@ def test_stored_sweeps_equal_in_memory_sweeps(tmp_path, monkeypatch):
     live = ex.lyapunov_sweep(ex.LYAPUNOV_CASES, 30, [0, 1], [0.8, 1.5], 60, 20)
     for key in live:
         assert np.array_equal(stored[key], live[key], equal_nan=True), key
+    per_seed = ex.lyapunov_vs_gain("rnn", 0.5, (live["ratios"] * live["g_c"][1]).tolist(), 30,
+                                   [0, 1], 60, 20)
+    assert np.array_equal(per_seed["exponents"], live["exponents"][1])
+    chaos = ex.crossing_gains(live, 0.0)
+    assert chaos.shape == (2, 2)
+    assert chaos[1, 0] == ex.first_crossing(live["ratios"] * live["g_c"][1],
+                                            live["exponents"][1, 0], 0.0)
+
+    monkeypatch.setitem(ex.PHASE_SWEEP, "default",
+                        {"n": 20, "seed": 0, "bias_stds": [0.0, 0.5], "gains": [0.5, 3.0],
+                         "steps": 40, "warmup": 10})
+    stored = ex.stored_phase_diagram("gru", "default", root=tmp_path)
+    live = ex.phase_diagram("gru", [0.0, 0.5], [0.5, 3.0], 20, 0, 40, 10)
+    for key in live:
+        assert np.array_equal(stored[key], live[key]), key
