@@ -27,6 +27,7 @@ __all__ = [
     "valid_prediction_time",
     "nrmse",
     "forecast_gains",
+    "READOUTS",
 ]
 
 
@@ -53,38 +54,61 @@ def readout_features(states: torch.Tensor, n: int, squared: bool = False) -> tor
     return torch.cat(parts, dim=-1)
 
 
+def _batched_problem(features: torch.Tensor, targets: torch.Tensor
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Gram matrices ``Phi^T Phi`` (B, F, F) and right-hand sides ``Phi^T Y`` (B, F, d), float64."""
+    if features.ndim != 3:
+        raise ValueError(f"features must have shape (T, B, F), got {tuple(features.shape)}")
+    phi = features.to(torch.float64).transpose(0, 1)  # (B, T, F)
+    y = targets.to(device=phi.device, dtype=torch.float64)
+    if y.ndim == 2:
+        if y.shape[0] != phi.shape[1]:
+            raise ValueError("features and targets must have the same length T")
+        return phi.transpose(1, 2) @ phi, torch.einsum("btf,td->bfd", phi, y)
+    if y.ndim != 3:
+        raise ValueError(f"targets must have shape (T, d) or (T, B, d), got {tuple(y.shape)}")
+    if y.shape[0] != phi.shape[1]:
+        raise ValueError("features and targets must have the same length T")
+    return phi.transpose(1, 2) @ phi, torch.einsum("btf,tbd->bfd", phi, y)
+
+
+def _ridge_solve(gram: torch.Tensor, rhs: torch.Tensor, ridge: float) -> torch.Tensor:
+    """``(G + ridge I)^{-1} R`` per batch element by Cholesky; ``nan`` where not positive definite.
+
+    Cholesky rather than LU: the regularised Gram matrix is symmetric positive definite, and
+    MKL's batched LU fails (and can stall) on the numerically singular Gram matrices of
+    reservoirs with tiny gains when the ridge is 0.
+    """
+    eye = torch.eye(gram.shape[-1], dtype=gram.dtype, device=gram.device)
+    chol, info = torch.linalg.cholesky_ex(gram + ridge * eye)
+    ok = info == 0
+    out = torch.full_like(rhs, float("nan"))
+    if bool(ok.any()):
+        out[ok] = torch.cholesky_solve(rhs[ok], chol[ok])
+    return out
+
+
 def fit_ridge(features: torch.Tensor, targets: torch.Tensor, ridge: float) -> torch.Tensor:
     """Ridge regression for every network of the batch at once, in float64.
 
-    Solves ``(Phi^T Phi + ridge I) W = Phi^T Y`` per batch element.
+    Solves ``(Phi^T Phi + ridge I) W = Phi^T Y`` per batch element (Cholesky).
 
     Parameters
     ----------
     features : tensor, shape (T, B, F)
     targets : tensor, shape (T, d) (shared) or (T, B, d)
     ridge : float
-        Regularisation ``>= 0`` (0 gives least squares, if the Gram matrix is regular).
+        Regularisation ``>= 0``, applied to the Gram matrix summed over time (0 gives
+        least squares if the Gram matrix is regular).
 
     Returns
     -------
     tensor, shape (B, F, d), float64
+        ``nan`` for a network whose regularised Gram matrix is not positive definite.
     """
     ridge = check_nonnegative("ridge", ridge)
-    if features.ndim != 3:
-        raise ValueError(f"features must have shape (T, B, F), got {tuple(features.shape)}")
-    phi = features.to(torch.float64).transpose(0, 1)  # (B, T, F)
-    y = targets.to(device=phi.device, dtype=torch.float64)
-    if y.ndim == 2:
-        y = y.unsqueeze(0).expand(phi.shape[0], -1, -1)
-    elif y.ndim == 3:
-        y = y.transpose(0, 1)
-    else:
-        raise ValueError(f"targets must have shape (T, d) or (T, B, d), got {tuple(y.shape)}")
-    if y.shape[1] != phi.shape[1]:
-        raise ValueError("features and targets must have the same length T")
-    gram = phi.transpose(1, 2) @ phi
-    gram = gram + ridge * torch.eye(gram.shape[-1], dtype=gram.dtype, device=gram.device)
-    return torch.linalg.solve(gram, phi.transpose(1, 2) @ y)
+    gram, rhs = _batched_problem(features, targets)
+    return _ridge_solve(gram, rhs, ridge)
 
 
 def fit_ridge_validated(features: torch.Tensor, targets: torch.Tensor,
@@ -109,26 +133,26 @@ def fit_ridge_validated(features: torch.Tensor, targets: torch.Tensor,
     Returns
     -------
     weights : tensor, shape (B, F, d), float64
+        All zeros for a network where no ridge gives a finite solution (it then predicts 0).
     chosen : ndarray, shape (B,)
-        The ridge chosen for each network.
+        The ridge chosen for each network (``nan`` where none worked).
     """
     if not ridges:
         raise ValueError("ridges must contain at least one value")
     grid = [check_nonnegative("ridges", r) for r in ridges]
-    phi_v = val_features.to(torch.float64)
-    y_v = val_targets.to(device=phi_v.device, dtype=torch.float64)
+    gram, rhs = _batched_problem(features, targets)
+    phi_v = val_features.to(device=gram.device, dtype=torch.float64)
+    y_v = val_targets.to(device=gram.device, dtype=torch.float64)
     if y_v.ndim == 2:
         y_v = y_v.unsqueeze(1).expand(-1, phi_v.shape[1], -1)
-    best_w, best_err = None, None
-    chosen = np.empty(phi_v.shape[1])
+    best_w = torch.zeros_like(rhs)
+    best_err = torch.full((rhs.shape[0],), float("inf"), dtype=torch.float64,
+                          device=gram.device)
+    chosen = np.full(rhs.shape[0], np.nan)
     for r in grid:
-        w = fit_ridge(features, targets, r)
+        w = _ridge_solve(gram, rhs, r)
         err = ((torch.einsum("tbf,bfd->tbd", phi_v, w) - y_v) ** 2).mean(dim=(0, 2))
         err = torch.nan_to_num(err, nan=float("inf"))
-        if best_w is None:
-            best_w, best_err = w.clone(), err
-            chosen[:] = r
-            continue
         better = err < best_err
         best_w[better] = w[better]
         best_err = torch.where(better, err, best_err)
@@ -234,6 +258,10 @@ def nrmse(truth: np.ndarray | torch.Tensor, pred: np.ndarray | torch.Tensor) -> 
         return np.sqrt(np.mean(err**2, axis=0))
 
 
+READOUTS: tuple[str, ...] = ("linear", "squared")
+"""Readout feature sets: ``linear`` = ``[h, 1]``, ``squared`` = ``[h, 1, h_even^2]``."""
+
+
 def forecast_gains(
     arch: str,
     bias_std: float,
@@ -252,7 +280,7 @@ def forecast_gains(
     window_stride: int = 200,
     sync: int = 100,
     horizon: int = 500,
-    squared: bool = False,
+    readouts: tuple[str, ...] = ("linear",),
     ridges: tuple[float, ...] = (1e-8, 1e-6, 1e-4, 1e-2),
     threshold: float = 0.4,
     dtype: torch.dtype = torch.float64,
@@ -260,10 +288,11 @@ def forecast_gains(
 ) -> dict[str, np.ndarray]:
     """Forecast a normalised series with a reservoir at every gain: train, validate, test.
 
-    Teacher forcing over ``washout + train + val`` samples; ridge readout (strength chosen
-    on the validation segment); then ``n_windows`` test windows after the validation segment,
-    each re-synchronised from the zero state over ``sync`` true samples and run in closed
-    loop for ``horizon`` steps, all windows and gains at once.
+    Teacher forcing over ``washout + train + val`` samples (once, shared by every readout);
+    for each readout feature set a ridge readout (strength chosen on the validation segment);
+    then ``n_windows`` test windows after the validation segment, each re-synchronised from
+    the zero state over ``sync`` true samples and run in closed loop for ``horizon`` steps,
+    all windows and gains at once.
 
     Parameters
     ----------
@@ -272,19 +301,32 @@ def forecast_gains(
     series : ndarray, shape (T, d)
         Normalised time series, long enough for training, validation and every window.
     lyapunov_exponent : float
-        Largest Lyapunov exponent of the system per time unit (for the VPT).
+        Largest Lyapunov exponent of the system per time unit (for the VPT); pass
+        ``dt = lyapunov_exponent = 1`` to count the VPT in samples.
     dt : float
         Sampling interval of ``series``.
+    input_scale : float
+        Input weights ~ N(0, input_scale^2 / d) into every gate.
+    readouts : tuple of str
+        Feature sets from :data:`READOUTS`.
 
     Returns
     -------
     dict of ndarray
-        ``vpt`` (B, W) in Lyapunov times, ``vpt_mean`` (B,), ``one_step_nrmse`` (B,) on
-        the validation segment, ``ridge`` (B,) chosen strengths.
+        ``vpt`` (R, B, W) in Lyapunov times, ``vpt_mean`` (R, B), ``nrmse_lyapunov_time``
+        (R, B) NRMSE over the first Lyapunov time of each window (window mean; ``inf`` for a
+        diverged forecast), ``one_step_nrmse`` (R, B) on the validation segment, ``ridge``
+        (R, B) chosen strengths, for R readouts and B gains.
     """
     u = np.asarray(series, dtype=np.float64)
     if u.ndim != 2:
         raise ValueError(f"series must have shape (T, d), got {u.shape}")
+    if not readouts or any(r not in READOUTS for r in readouts):
+        raise ValueError(f"readouts must be a non-empty tuple of {READOUTS}, got {readouts!r}")
+    for name, value in (("washout", washout), ("train", train), ("val", val),
+                        ("n_windows", n_windows), ("window_stride", window_stride),
+                        ("sync", sync), ("horizon", horizon)):
+        check_int(name, value, 1)
     start_test = washout + train + val
     needed = start_test + (n_windows - 1) * window_stride + horizon
     if u.shape[0] < needed:
@@ -293,22 +335,34 @@ def forecast_gains(
                     seed=seed, dtype=dtype, device=device)
     x = torch.as_tensor(u, dtype=dtype, device=net.device)
     states = teacher_forced_states(net, x[: start_test - 1])
-    phi = readout_features(states, net.n, squared)
-    tr = slice(washout, washout + train - 1)
-    va = slice(washout + train - 1, start_test - 1)
-    w, chosen = fit_ridge_validated(phi[tr], x[washout + 1 : washout + train],
-                                    phi[va], x[washout + train : start_test], ridges)
-    one_step = torch.einsum("tbf,bfd->tbd", phi[va].to(torch.float64), w)
-    val_nrmse = nrmse(x[washout + train : start_test].cpu().numpy(), one_step.cpu().numpy())
     starts = start_test + window_stride * np.arange(n_windows)
     h = net.zero_state(n_windows)
     with torch.no_grad():
         for t in range(sync, 0, -1):
             h = net.step(h, x[starts - t])
-    pred = closed_loop(net, w, h, horizon, squared).cpu().numpy()  # (H, B, W, d)
-    vpt = np.empty((net.batch, n_windows))
-    for k, s0 in enumerate(starts):
-        vpt[:, k] = valid_prediction_time(u[s0 : s0 + horizon], pred[:, :, k], dt,
-                                          lyapunov_exponent, threshold)
-    return {"vpt": vpt, "vpt_mean": vpt.mean(axis=1), "one_step_nrmse": val_nrmse,
-            "ridge": chosen}
+    one_lt = max(1, int(round(1.0 / (dt * lyapunov_exponent))))
+    out: dict[str, list[np.ndarray]] = {k: [] for k in
+                                        ("vpt", "nrmse_lyapunov_time", "one_step_nrmse", "ridge")}
+    for readout in readouts:
+        squared = readout == "squared"
+        phi = readout_features(states, net.n, squared)
+        tr = slice(washout, washout + train - 1)
+        va = slice(washout + train - 1, start_test - 1)
+        w, chosen = fit_ridge_validated(phi[tr], x[washout + 1 : washout + train],
+                                        phi[va], x[washout + train : start_test], ridges)
+        one_step = torch.einsum("tbf,bfd->tbd", phi[va].to(torch.float64), w)
+        out["one_step_nrmse"].append(nrmse(x[washout + train : start_test].cpu().numpy(),
+                                           one_step.cpu().numpy()))
+        out["ridge"].append(chosen)
+        pred = closed_loop(net, w, h, horizon, squared).cpu().numpy()  # (H, B, W, d)
+        vpt = np.empty((net.batch, n_windows))
+        short = np.empty((net.batch, n_windows))
+        for k, s0 in enumerate(starts):
+            vpt[:, k] = valid_prediction_time(u[s0 : s0 + horizon], pred[:, :, k], dt,
+                                              lyapunov_exponent, threshold)
+            short[:, k] = nrmse(u[s0 : s0 + one_lt], pred[:one_lt, :, k])
+        out["vpt"].append(vpt)
+        out["nrmse_lyapunov_time"].append(short.mean(axis=1))
+    res = {k: np.stack(v) for k, v in out.items()}
+    res["vpt_mean"] = res["vpt"].mean(axis=2)
+    return res

@@ -6,6 +6,7 @@ from gcrit_utils import RandomRNN
 from gcrit_utils.forecast import (
     closed_loop,
     fit_ridge,
+    fit_ridge_validated,
     nrmse,
     readout_features,
     teacher_forced_states,
@@ -124,11 +125,31 @@ def test_forecast_gains_on_lorenz_small():
     kw = dict(washout=100, train=1200, val=300, n_windows=4, window_stride=150, sync=50,
               horizon=400, input_scale=0.2)
     lam = LYAPUNOV_EXPONENTS["lorenz63"][0]
-    a = forecast_gains("gru", 0.5, [0.5, 1.9, 6.0], 120, 0, u, lam, 0.02, **kw)
-    b = forecast_gains("gru", 0.5, [0.5, 1.9, 6.0], 120, 0, u, lam, 0.02, **kw)
-    assert a["vpt"].shape == (3, 4) and np.array_equal(a["vpt"], b["vpt"])
+    both = ("linear", "squared")
+    a = forecast_gains("gru", 0.5, [0.5, 1.9, 6.0], 120, 0, u, lam, 0.02, readouts=both, **kw)
+    b = forecast_gains("gru", 0.5, [0.5, 1.9, 6.0], 120, 0, u, lam, 0.02, readouts=both, **kw)
+    assert a["vpt"].shape == (2, 3, 4) and np.array_equal(a["vpt"], b["vpt"])
+    assert a["nrmse_lyapunov_time"].shape == (2, 3) and a["one_step_nrmse"].shape == (2, 3)
     assert np.all(np.isfinite(a["vpt"])) and np.all(a["vpt"] >= 0)
     assert a["one_step_nrmse"].min() < 0.05  # a working readout
     assert a["vpt_mean"].max() > 0.5  # at least one gain forecasts beyond half a Lyapunov time
+    # the linear readout alone gives the same numbers as its row of the joint run
+    c = forecast_gains("gru", 0.5, [0.5, 1.9, 6.0], 120, 0, u, lam, 0.02, **kw)
+    assert np.array_equal(c["vpt"][0], a["vpt"][0])
     with pytest.raises(ValueError, match="at least"):
         forecast_gains("gru", 0.5, [1.0], 20, 0, u[:500], lam, 0.02, **kw)
+    with pytest.raises(ValueError, match="readouts"):
+        forecast_gains("gru", 0.5, [1.0], 20, 0, u, lam, 0.02, readouts=("cubic",), **kw)
+
+
+def test_ridge_on_singular_features_does_not_fail():
+    """A reservoir with g = 0 and no input gives constant features: Gram matrix singular."""
+    phi = torch.zeros(50, 2, 6, dtype=F64)
+    phi[..., -1] = 1.0
+    y = torch.randn(50, 1, dtype=F64, generator=torch.Generator().manual_seed(0))
+    w0 = fit_ridge(phi, y, 0.0)
+    assert torch.isnan(w0).all()  # not positive definite: reported, not a crash
+    w, chosen = fit_ridge_validated(phi[:40], y[:40], phi[40:], y[40:], ridges=(0.0, 1e-6))
+    assert np.all(chosen == 1e-6) and torch.isfinite(w).all()
+    # the constant feature carries the mean of the targets
+    assert torch.allclose(w[:, -1, 0], y[:40].mean().expand(2), atol=1e-6)
