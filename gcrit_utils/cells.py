@@ -27,12 +27,14 @@ reproduces exactly.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from ._numerics import flush_denormal
 from ._validation import (
     GATES,
     check_arch,
@@ -226,6 +228,17 @@ class RandomRNN:
                 f"bias_std={self.bias_stds}, input_dim={self.input_dim}, seed={self.seed}, "
                 f"dtype={self.dtype}, device={self.device})")
 
+    def with_gains(self, g: float | np.ndarray | torch.Tensor | list[float]) -> RandomRNN:
+        """The same networks (weights, biases, input weights shared, not copied) at gains ``g``.
+
+        Gains may repeat: ``net.with_gains(net.g.repeat_interleave(W))`` gives one batch row
+        per (gain, window), which lets a caller drop finished rows from a batched run.
+        """
+        other = copy.copy(self)
+        other.g = self._check_gains(g)
+        other.batch = int(other.g.shape[0])
+        return other
+
     # ---------------------------------------------------------------------------------
     # shapes
     # ---------------------------------------------------------------------------------
@@ -398,7 +411,7 @@ class RandomRNN:
             steps = check_int("steps", x_or_steps, 0)
         h = self.zero_state() if h0 is None else self._check_state(h0, "h0")
         out = torch.empty((steps, *h.shape), dtype=self.dtype, device=self.device)
-        with torch.no_grad():
+        with torch.no_grad(), flush_denormal():
             for t in range(steps):
                 h = self._next(h, self._gates(h, None if xs is None else xs[t]))
                 out[t] = h

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ._numerics import flush_denormal
 from ._validation import check_int, check_nonnegative, check_positive
 from .cells import RandomRNN
 
@@ -23,6 +24,7 @@ __all__ = [
     "fit_ridge_validated",
     "teacher_forced_states",
     "closed_loop",
+    "closed_loop_vpt",
     "normalised_error",
     "valid_prediction_time",
     "nrmse",
@@ -208,6 +210,87 @@ def closed_loop(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor, steps: i
     return out
 
 
+def closed_loop_vpt(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor,
+                    truth: np.ndarray, threshold: float = 0.4, squared: bool = False,
+                    short_steps: int = 1, check_every: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Closed loop that stops each forecast once it has failed: first failure step and NRMSE.
+
+    Equivalent to :func:`closed_loop` followed by :func:`valid_prediction_time` (in steps)
+    and :func:`nrmse` over the first ``short_steps`` steps, but every (network, window) row
+    leaves the batch once its normalised error has exceeded ``threshold`` (checked every
+    ``check_every`` steps after ``short_steps``): rows at large gains fail at once and stop
+    costing time.
+
+    Parameters
+    ----------
+    net : RandomRNN
+        ``B`` networks.
+    weights : tensor, shape (B, F, d)
+    h : tensor, shape (B, W, D)
+        States after synchronisation, ``W`` windows per network.
+    truth : ndarray, shape (H, W, d)
+        The true continuation of every window (normalised series).
+    threshold : float
+        Error level that ends a valid prediction.
+    squared : bool
+        Feature set of the readout.
+    short_steps : int
+        Steps over which the NRMSE is measured, ``1 <= short_steps <= H``.
+    check_every : int
+        Steps between removals of failed rows.
+
+    Returns
+    -------
+    first : ndarray of int, shape (B, W)
+        First step whose error exceeds ``threshold`` (``H`` if none).
+    short_nrmse : ndarray, shape (B, W)
+        NRMSE over the first ``short_steps`` steps (``inf`` if the forecast diverged).
+    """
+    threshold = check_positive("threshold", threshold)
+    check_every = check_int("check_every", check_every, 1)
+    truth_t = torch.as_tensor(np.asarray(truth, dtype=np.float64), device=net.device)
+    if truth_t.ndim != 3 or h.ndim != 3 or truth_t.shape[1] != h.shape[1]:
+        raise ValueError("h must be (B, W, D) and truth (H, W, d) with the same W")
+    horizon, n_win = truth_t.shape[0], truth_t.shape[1]
+    short_steps = check_int("short_steps", short_steps, 1)
+    if short_steps > horizon:
+        raise ValueError(f"short_steps must be <= H={horizon}, got {short_steps}")
+    scale = truth_t.pow(2).sum(dim=-1).mean(dim=0).sqrt()  # (W,)
+    rows = net.batch * n_win
+    gains = net.g.repeat_interleave(n_win)
+    w_rows = weights.to(device=net.device, dtype=torch.float64).repeat_interleave(n_win, dim=0)
+    window = torch.arange(rows, device=net.device) % n_win
+    first = torch.full((rows,), horizon, dtype=torch.long, device=net.device)
+    short = torch.zeros(rows, dtype=torch.float64, device=net.device)
+    active = torch.arange(rows, device=net.device)
+    state = h.reshape(rows, h.shape[-1])
+    sub = net.with_gains(gains)
+    with torch.no_grad(), flush_denormal():
+        for t in range(horizon):
+            phi = readout_features(state, net.n, squared).to(torch.float64)
+            y = torch.einsum("rf,rfd->rd", phi, w_rows[active])
+            err = (y - truth_t[t, window[active]]).norm(dim=-1) / scale[window[active]]
+            err = torch.nan_to_num(err, nan=float("inf"))
+            if t < short_steps:
+                short[active] += err**2
+            fresh = (err > threshold) & (first[active] == horizon)
+            first[active[fresh]] = t
+            if t + 1 == horizon:
+                break
+            if t + 1 >= short_steps and (t + 1) % check_every == 0:
+                keep = first[active] == horizon
+                if not bool(keep.all()):
+                    active, state, y = active[keep], state[keep], y[keep]
+                    if active.numel() == 0:
+                        break
+                    sub = net.with_gains(gains[active])
+            x = torch.nan_to_num(y, nan=0.0, posinf=1e6, neginf=-1e6).to(net.dtype)
+            state = sub.step(state, x)
+    short_nrmse = (short / short_steps).sqrt()
+    return (first.view(net.batch, n_win).cpu().numpy(),
+            short_nrmse.view(net.batch, n_win).cpu().numpy())
+
+
 def normalised_error(truth: np.ndarray | torch.Tensor, pred: np.ndarray | torch.Tensor
                      ) -> np.ndarray:
     """``||u_t - y_t|| / <||u||^2>^{1/2}`` per step and network.
@@ -341,6 +424,7 @@ def forecast_gains(
         for t in range(sync, 0, -1):
             h = net.step(h, x[starts - t])
     one_lt = max(1, int(round(1.0 / (dt * lyapunov_exponent))))
+    truth = np.stack([u[s0 : s0 + horizon] for s0 in starts], axis=1)  # (H, W, d)
     out: dict[str, list[np.ndarray]] = {k: [] for k in
                                         ("vpt", "nrmse_lyapunov_time", "one_step_nrmse", "ridge")}
     for readout in readouts:
@@ -354,13 +438,9 @@ def forecast_gains(
         out["one_step_nrmse"].append(nrmse(x[washout + train : start_test].cpu().numpy(),
                                            one_step.cpu().numpy()))
         out["ridge"].append(chosen)
-        pred = closed_loop(net, w, h, horizon, squared).cpu().numpy()  # (H, B, W, d)
-        vpt = np.empty((net.batch, n_windows))
-        short = np.empty((net.batch, n_windows))
-        for k, s0 in enumerate(starts):
-            vpt[:, k] = valid_prediction_time(u[s0 : s0 + horizon], pred[:, :, k], dt,
-                                              lyapunov_exponent, threshold)
-            short[:, k] = nrmse(u[s0 : s0 + one_lt], pred[:one_lt, :, k])
+        first, short = closed_loop_vpt(net, w, h, truth, threshold, squared,
+                                       short_steps=min(one_lt, horizon))
+        vpt = first * dt * lyapunov_exponent
         out["vpt"].append(vpt)
         out["nrmse_lyapunov_time"].append(short.mean(axis=1))
     res = {k: np.stack(v) for k, v in out.items()}

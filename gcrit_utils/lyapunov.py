@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from ._numerics import flush_denormal
 from ._validation import check_int, check_positive
 from .cells import RandomRNN
 
@@ -137,7 +138,7 @@ def max_lyapunov(
     v = (v / v.norm(dim=-1, keepdim=True)).to(device=net.device, dtype=net.dtype)
     logs = torch.empty(steps, net.batch, dtype=torch.float64, device=net.device)
     tiny = torch.finfo(net.dtype).tiny
-    with torch.no_grad():
+    with torch.no_grad(), flush_denormal():
         for t in tqdm(range(total), disable=not progress, desc="max_lyapunov"):
             h, v = net.step_with_jvp(h, v, None if xs is None else xs[t])
             norm = v.norm(dim=-1, keepdim=True).clamp_min(tiny)
@@ -198,7 +199,7 @@ def lyapunov_spectrum(
     rows = q.transpose(1, 2).to(device=net.device, dtype=net.dtype)
     logs = torch.empty(steps // qr_every, net.batch, k, dtype=torch.float64, device=net.device)
     tiny = torch.finfo(net.dtype).tiny
-    with torch.no_grad():
+    with torch.no_grad(), flush_denormal():
         for t in tqdm(range(total), disable=not progress, desc="lyapunov_spectrum"):
             h, rows = net.step_with_jvp(h, rows, None if xs is None else xs[t])
             if (t + 1) % qr_every == 0:

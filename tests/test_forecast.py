@@ -7,6 +7,7 @@ from gcrit_utils.forecast import (
     closed_loop,
     fit_ridge,
     fit_ridge_validated,
+    normalised_error,
     nrmse,
     readout_features,
     teacher_forced_states,
@@ -153,3 +154,30 @@ def test_ridge_on_singular_features_does_not_fail():
     assert np.all(chosen == 1e-6) and torch.isfinite(w).all()
     # the constant feature carries the mean of the targets
     assert torch.allclose(w[:, -1, 0], y[:40].mean().expand(2), atol=1e-6)
+
+
+def test_closed_loop_vpt_equals_full_closed_loop():
+    """Dropping failed rows early changes nothing: same VPT steps and short NRMSE."""
+    from gcrit_utils.forecast import closed_loop_vpt
+    from gcrit_utils.systems import lorenz63, normalise
+
+    u, _, _ = normalise(lorenz63(2000, seed=3))
+    x = torch.as_tensor(u)
+    net = RandomRNN("gru", 80, [0.5, 1.9, 4.0], 0.5, input_dim=3, input_scale=0.3, seed=1,
+                    dtype=F64)
+    states = net.run(x[:1200])
+    phi = readout_features(states, 80)
+    w = fit_ridge(phi[100:1199], x[101:1200], 1e-6)
+    starts = np.array([1300, 1450, 1600])
+    h = net.zero_state(3)
+    for t in range(50, 0, -1):
+        h = net.step(h, x[starts - t])
+    truth = np.stack([u[s : s + 150] for s in starts], axis=1)
+    first, short = closed_loop_vpt(net, w, h, truth, 0.4, short_steps=30, check_every=7)
+    pred = closed_loop(net, w, h, 150).numpy()
+    for k, s in enumerate(starts):
+        steps = valid_prediction_time(u[s : s + 150], pred[:, :, k], 1.0, 1.0)
+        assert np.array_equal(first[:, k], steps)
+        err = normalised_error(u[s : s + 150], pred[:, :, k])[:30]  # horizon-wide scale
+        assert np.allclose(short[:, k], np.sqrt(np.mean(err**2, axis=0)))
+    assert first.min() < first.max()  # some rows did leave the batch early

@@ -1,0 +1,280 @@
+"""The forecasting map of chapter 05: valid prediction time versus gain, per architecture.
+
+One task is one reservoir (arch, s_b, seed) holding every gain of the sweep as a batch
+(``W = g W0``): it is driven by a chaotic series, gets a ridge readout per feature set, is
+tested in closed loop on many windows, and its driven (conditional) and autonomous largest
+Lyapunov exponents are measured at every gain. Tasks are independent and resumable
+(:func:`gcrit_utils.runner.run_grid`); the assembled maps live in ``results/`` (see
+:data:`FORECAST_ENTRIES`).
+
+Gains are ``g = ratio * g_ref`` with ``g_ref`` the zero-state critical gain of the paper
+(:func:`gcrit_utils.theory.critical_gain`); the minimalRNN has none (its zero-state Jacobian
+does not involve ``W``), so its ``g_ref`` is 1 and its axis is the gain itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from ._validation import check_arch, check_nonnegative
+from .cells import RandomRNN
+from .experiments import CHAOS_THRESHOLD, cached_sweep, current_scale, first_crossing
+from .forecast import READOUTS, forecast_gains
+from .lyapunov import max_lyapunov
+from .systems import SYSTEMS, normalise, system_series
+from .theory import critical_gain
+
+__all__ = [
+    "FORECAST_RATIOS",
+    "FORECAST_ARCHS",
+    "FORECAST_SWEEP",
+    "FORECAST_ENTRIES",
+    "WINDOWS",
+    "reference_gain",
+    "forecast_series",
+    "forecast_task",
+    "forecast_tasks",
+    "assemble_forecast",
+    "entry_name",
+    "stored_forecast",
+    "peak_and_cliff",
+    "forecast_summary",
+]
+
+#: g / g_ref of the sweep: 27 values from 0.02 (no recurrence to speak of; g = 0 is not a
+#: RandomRNN) to 2.5, every 0.05 in [0.7, 1.5].
+FORECAST_RATIOS: tuple[float, ...] = tuple(
+    [0.02, 0.15, 0.3, 0.45, 0.6]
+    + [round(0.7 + 0.05 * k, 2) for k in range(17)]
+    + [1.65, 1.8, 2.0, 2.25, 2.5])
+
+FORECAST_ARCHS: tuple[str, ...] = ("rnn", "gru", "lstm", "minimalrnn")
+
+#: Reservoir size, seeds and state precision per scale (readouts are always float64).
+FORECAST_SWEEP: dict[str, dict[str, Any]] = {
+    "default": {"n": 500, "seeds": [0, 1, 2], "dtype": "float32",
+                "lyap_steps": 1500, "lyap_warmup": 500},
+    "paper": {"n": 1000, "seeds": list(range(10)), "dtype": "float32",
+              "lyap_steps": 3000, "lyap_warmup": 1000},
+}
+
+#: Washout, training, validation and test windows (samples) per system.
+WINDOWS: dict[str, dict[str, int]] = {
+    "lorenz63": {"washout": 500, "train": 5000, "val": 1000, "n_windows": 20,
+                 "window_stride": 200, "sync": 100, "horizon": 500},
+    "lorenz63_x": {"washout": 500, "train": 5000, "val": 1000, "n_windows": 20,
+                   "window_stride": 200, "sync": 100, "horizon": 500},
+    "mackey_glass": {"washout": 500, "train": 5000, "val": 1000, "n_windows": 20,
+                     "window_stride": 200, "sync": 100, "horizon": 700},
+    "kuramoto_sivashinsky": {"washout": 500, "train": 5000, "val": 1000, "n_windows": 20,
+                             "window_stride": 200, "sync": 100, "horizon": 500},
+    "santafe_laser": {"washout": 200, "train": 4000, "val": 1000, "n_windows": 20,
+                      "window_stride": 200, "sync": 100, "horizon": 300},
+}
+
+#: The stored maps: (system, input scale sigma_in, bias spreads s_b).
+FORECAST_ENTRIES: tuple[tuple[str, float, tuple[float, ...]], ...] = (
+    ("lorenz63", 0.1, (0.0, 0.5, 1.0)),
+    ("lorenz63", 0.02, (0.0, 0.5, 1.0)),
+    ("lorenz63", 0.5, (0.0, 0.5, 1.0)),
+    ("lorenz63_x", 0.1, (0.5,)),
+    ("mackey_glass", 0.1, (0.5,)),
+    ("kuramoto_sivashinsky", 0.1, (0.5,)),
+    ("santafe_laser", 0.1, (0.5,)),
+)
+
+
+def reference_gain(arch: str, bias_std: float) -> float:
+    """The gain the sweep's ratios refer to: zero-state ``g_c``, or 1 for the minimalRNN."""
+    arch = check_arch(arch)
+    if arch == "minimalrnn":
+        return 1.0
+    return float(critical_gain(arch, bias_std))
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_series(system: str) -> np.ndarray:
+    w = WINDOWS[system]
+    needed = (w["washout"] + w["train"] + w["val"] + (w["n_windows"] - 1) * w["window_stride"]
+              + w["horizon"])
+    raw = system_series(system, needed, seed=0)
+    train = raw[w["washout"] : w["washout"] + w["train"]]
+    u, _, _ = normalise(raw, train.mean(axis=0), train.std(axis=0))
+    u.setflags(write=False)
+    return u
+
+
+def forecast_series(system: str) -> np.ndarray:
+    """The normalised series of ``system`` used by every task (trajectory seed 0).
+
+    Long enough for :data:`WINDOWS`; normalised with the statistics of the training
+    segment only (computed once per process). Shape (T, d).
+    """
+    if system not in WINDOWS:
+        raise ValueError(f"system must be one of {sorted(WINDOWS)}, got {system!r}")
+    return _cached_series(system).copy()
+
+
+def forecast_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Forecast with one reservoir at every gain and measure its Lyapunov exponents.
+
+    ``task`` keys: ``system``, ``arch``, ``bias_std``, ``ratios``, ``n``, ``seed``,
+    ``input_scale``, ``dtype``, ``lyap_steps``, ``lyap_warmup``. Module level (picklable).
+
+    Returns
+    -------
+    dict of ndarray
+        ``vpt`` (R, G, W), ``nrmse_lyapunov_time``, ``one_step_nrmse``, ``ridge`` (R, G),
+        ``lyap_driven`` and ``lyap_autonomous`` (G,) in nats per step.
+    """
+    system = SYSTEMS[task["system"]]
+    dtype = getattr(torch, task["dtype"])
+    gains = [r * reference_gain(task["arch"], task["bias_std"]) for r in task["ratios"]]
+    u = forecast_series(system.name)
+    dt, lyap = system.vpt_scale
+    res = forecast_gains(task["arch"], task["bias_std"], gains, task["n"], task["seed"], u,
+                         lyap, dt, input_scale=task["input_scale"], readouts=READOUTS,
+                         dtype=dtype, **WINDOWS[system.name])
+    net = RandomRNN(task["arch"], task["n"], gains, task["bias_std"], input_dim=u.shape[1],
+                    input_scale=task["input_scale"], seed=task["seed"], dtype=dtype)
+    total = task["lyap_steps"] + task["lyap_warmup"]
+    x = torch.as_tensor(u[:total], dtype=dtype)
+    driven = max_lyapunov(net, steps=task["lyap_steps"], warmup=task["lyap_warmup"],
+                          seed=task["seed"], x=x)
+    auto = max_lyapunov(net, steps=task["lyap_steps"], warmup=task["lyap_warmup"],
+                        seed=task["seed"])
+    return {"vpt": res["vpt"].astype(np.float32),
+            "nrmse_lyapunov_time": res["nrmse_lyapunov_time"],
+            "one_step_nrmse": res["one_step_nrmse"], "ridge": res["ridge"],
+            "lyap_driven": driven.exponents, "lyap_autonomous": auto.exponents}
+
+
+def forecast_tasks(system: str, input_scale: float, bias_stds: Sequence[float],
+                   archs: Sequence[str], seeds: Sequence[int], n: int,
+                   ratios: Sequence[float] = FORECAST_RATIOS, dtype: str = "float32",
+                   lyap_steps: int = 1500, lyap_warmup: int = 500) -> list[dict[str, Any]]:
+    """Task dictionaries, ordered (arch, s_b, seed)."""
+    if system not in SYSTEMS:
+        raise ValueError(f"system must be one of {sorted(SYSTEMS)}, got {system!r}")
+    input_scale = check_nonnegative("input_scale", input_scale)
+    return [{"system": system, "arch": check_arch(a), "bias_std": float(sb),
+             "ratios": [float(r) for r in ratios], "n": int(n), "seed": int(seed),
+             "input_scale": float(input_scale), "dtype": dtype,
+             "lyap_steps": int(lyap_steps), "lyap_warmup": int(lyap_warmup)}
+            for a in archs for sb in bias_stds for seed in seeds]
+
+
+def assemble_forecast(results: list[dict[str, np.ndarray]], archs: Sequence[str],
+                      bias_stds: Sequence[float], seeds: Sequence[int],
+                      ratios: Sequence[float]) -> dict[str, np.ndarray]:
+    """Stack task results into arrays indexed (arch A, s_b S, seed K, [readout R,] gain G)."""
+    shape = (len(archs), len(bias_stds), len(seeds))
+
+    def stack(key: str) -> np.ndarray:
+        arr = np.array([r[key] for r in results])
+        return arr.reshape(shape + arr.shape[1:])
+
+    return {"vpt": stack("vpt"), "vpt_mean": stack("vpt").mean(axis=-1),
+            "nrmse_lyapunov_time": stack("nrmse_lyapunov_time"),
+            "one_step_nrmse": stack("one_step_nrmse"), "ridge": stack("ridge"),
+            "lyap_driven": stack("lyap_driven"), "lyap_autonomous": stack("lyap_autonomous"),
+            "g_ref": np.array([[reference_gain(a, sb) for sb in bias_stds] for a in archs]),
+            "g_mf": np.array([[critical_gain("rnn", sb, method="mean_field") if a == "rnn"
+                               else np.nan for sb in bias_stds] for a in archs]),
+            "ratios": np.asarray(ratios, dtype=float), "archs": np.asarray(archs),
+            "bias_stds": np.asarray(bias_stds, dtype=float), "seeds": np.asarray(seeds),
+            "readouts": np.asarray(READOUTS)}
+
+
+def entry_name(system: str, input_scale: float, scale: str) -> str:
+    """Store name of a forecasting map, e.g. ``forecast_lorenz63_in0.1_default``."""
+    return f"forecast_{system}_in{input_scale:g}_{scale}"
+
+
+def stored_forecast(system: str, input_scale: float, scale: str | None = None,
+                    root: Any = None, recompute: bool = False, executor: Any = None,
+                    archs: Sequence[str] = FORECAST_ARCHS) -> dict[str, np.ndarray]:
+    """A forecasting map of :data:`FORECAST_ENTRIES`, from ``results/`` or computed.
+
+    Raises
+    ------
+    ValueError
+        If ``(system, input_scale)`` is not one of :data:`FORECAST_ENTRIES`.
+    """
+    scale = current_scale(scale)
+    match = [e for e in FORECAST_ENTRIES if e[0] == system and e[1] == input_scale]
+    if not match:
+        known = [(e[0], e[1]) for e in FORECAST_ENTRIES]
+        raise ValueError(f"(system, input_scale) must be one of {known}, got "
+                         f"{(system, input_scale)}")
+    bias_stds = match[0][2]
+    cfg = FORECAST_SWEEP[scale]
+    params = {"system": system, "input_scale": input_scale, "bias_stds": list(bias_stds),
+              "archs": list(archs), "ratios": list(FORECAST_RATIOS),
+              "windows": WINDOWS[system], **cfg}
+    tasks = forecast_tasks(system, input_scale, bias_stds, archs, cfg["seeds"], cfg["n"],
+                           FORECAST_RATIOS, cfg["dtype"], cfg["lyap_steps"], cfg["lyap_warmup"])
+    return cached_sweep(entry_name(system, input_scale, scale), params, tasks, forecast_task,
+                        lambda res: assemble_forecast(res, archs, bias_stds, cfg["seeds"],
+                                                      FORECAST_RATIOS),
+                        root, recompute, executor)
+
+
+def peak_and_cliff(ratios: Sequence[float], vpt: Sequence[float]) -> tuple[float, float]:
+    """Where a VPT curve peaks, and its cliff: the largest ratio with VPT >= half the peak.
+
+    Parameters
+    ----------
+    ratios : sequence of float, shape (G,)
+        Increasing ``g / g_ref``.
+    vpt : sequence of float, shape (G,)
+        Mean valid prediction time at each ratio (finite, >= 0).
+
+    Returns
+    -------
+    peak, cliff : float
+        ``nan`` for both if the curve is identically 0 (nothing to locate).
+    """
+    r, v = np.asarray(ratios, dtype=float), np.asarray(vpt, dtype=float)
+    if r.shape != v.shape or r.ndim != 1:
+        raise ValueError("ratios and vpt must be 1-d arrays of the same length")
+    if not np.all(np.isfinite(v)) or v.max() <= 0:
+        return float("nan"), float("nan")
+    peak = float(r[int(np.argmax(v))])
+    cliff = float(r[np.nonzero(v >= 0.5 * v.max())[0][-1]])
+    return peak, cliff
+
+
+def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Per (arch, s_b, readout): peak, cliff, driven-LE and autonomous chaos crossings.
+
+    All locations are ratios ``g / g_ref`` of the seed-averaged curves. The driven crossing
+    is the first upward zero crossing of the conditional exponent (loss of the echo-state
+    property); the autonomous one the first crossing of :data:`CHAOS_THRESHOLD`.
+
+    Returns
+    -------
+    list of dict
+        Keys ``arch, bias_std, readout, peak, cliff, vpt_peak, driven_crossing,
+        autonomous_crossing``.
+    """
+    ratios = data["ratios"]
+    rows = []
+    for a, arch in enumerate(data["archs"]):
+        for s, sb in enumerate(data["bias_stds"]):
+            driven = data["lyap_driven"][a, s].mean(axis=0)
+            auto = data["lyap_autonomous"][a, s].mean(axis=0)
+            for k, readout in enumerate(data["readouts"]):
+                curve = data["vpt_mean"][a, s, :, k].mean(axis=0)
+                peak, cliff = peak_and_cliff(ratios, curve)
+                rows.append({"arch": str(arch), "bias_std": float(sb), "readout": str(readout),
+                             "peak": peak, "cliff": cliff, "vpt_peak": float(curve.max()),
+                             "driven_crossing": first_crossing(ratios, driven, 0.0),
+                             "autonomous_crossing": first_crossing(ratios, auto,
+                                                                   CHAOS_THRESHOLD)})
+    return rows
