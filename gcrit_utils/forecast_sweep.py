@@ -192,8 +192,8 @@ def assemble_forecast(results: list[dict[str, np.ndarray]], archs: Sequence[str]
 
 
 def entry_name(system: str, input_scale: float, scale: str) -> str:
-    """Store name of a forecasting map, e.g. ``forecast_lorenz63_in0.1_default``."""
-    return f"forecast_{system}_in{input_scale:g}_{scale}"
+    """Store name of a forecasting map, e.g. ``forecast_lorenz63_in0p1_default``."""
+    return f"forecast_{system}_in{input_scale:g}_{scale}".replace(".", "p")
 
 
 def stored_forecast(system: str, input_scale: float, scale: str | None = None,
