@@ -29,6 +29,7 @@ __all__ = [
     "valid_prediction_time",
     "nrmse",
     "forecast_gains",
+    "train_readout",
     "READOUTS",
 ]
 
@@ -341,6 +342,52 @@ def nrmse(truth: np.ndarray | torch.Tensor, pred: np.ndarray | torch.Tensor) -> 
         return np.sqrt(np.mean(err**2, axis=0))
 
 
+def train_readout(states: torch.Tensor, x: torch.Tensor, n: int, washout: int, train: int,
+                  val: int, squared: bool = False,
+                  ridges: tuple[float, ...] = (1e-8, 1e-6, 1e-4, 1e-2)
+                  ) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+    """One-step-ahead ridge readout from teacher-forced states, validated.
+
+    ``states[t]`` is the state after input ``x[t]``; the readout of ``states[t]`` predicts
+    ``x[t + 1]``. Samples ``washout .. washout + train`` train it, the next ``val`` choose
+    the ridge strength and give the one-step NRMSE.
+
+    Parameters
+    ----------
+    states : tensor, shape (T, B, D) with ``T >= washout + train + val - 1``
+    x : tensor, shape (T + 1, d) or longer
+        The driving series.
+    n : int
+        Hidden units (features use ``states[..., :n]``).
+    washout, train, val : int
+        Segment lengths in samples.
+    squared : bool
+        ``[h, 1, h_even^2]`` instead of ``[h, 1]``.
+    ridges : tuple of float
+        Candidate ridge strengths.
+
+    Returns
+    -------
+    weights : tensor, shape (B, F, d), float64
+    chosen : ndarray, shape (B,)
+        Ridge strength per network.
+    one_step_nrmse : ndarray, shape (B,)
+        On the validation segment.
+    """
+    end = washout + train + val
+    if states.shape[0] < end - 1 or x.shape[0] < end:
+        raise ValueError(f"need {end - 1} states and {end} inputs, got {states.shape[0]} and "
+                         f"{x.shape[0]}")
+    phi = readout_features(states, n, squared)
+    tr = slice(washout, washout + train - 1)
+    va = slice(washout + train - 1, end - 1)
+    w, chosen = fit_ridge_validated(phi[tr], x[washout + 1 : washout + train],
+                                    phi[va], x[washout + train : end], ridges)
+    one_step = torch.einsum("tbf,bfd->tbd", phi[va].to(torch.float64), w)
+    err = nrmse(x[washout + train : end].cpu().numpy(), one_step.cpu().numpy())
+    return w, chosen, err
+
+
 READOUTS: tuple[str, ...] = ("linear", "squared")
 """Readout feature sets: ``linear`` = ``[h, 1]``, ``squared`` = ``[h, 1, h_even^2]``."""
 
@@ -429,14 +476,9 @@ def forecast_gains(
                                         ("vpt", "nrmse_lyapunov_time", "one_step_nrmse", "ridge")}
     for readout in readouts:
         squared = readout == "squared"
-        phi = readout_features(states, net.n, squared)
-        tr = slice(washout, washout + train - 1)
-        va = slice(washout + train - 1, start_test - 1)
-        w, chosen = fit_ridge_validated(phi[tr], x[washout + 1 : washout + train],
-                                        phi[va], x[washout + train : start_test], ridges)
-        one_step = torch.einsum("tbf,bfd->tbd", phi[va].to(torch.float64), w)
-        out["one_step_nrmse"].append(nrmse(x[washout + train : start_test].cpu().numpy(),
-                                           one_step.cpu().numpy()))
+        w, chosen, one_step = train_readout(states, x, net.n, washout, train, val, squared,
+                                            ridges)
+        out["one_step_nrmse"].append(one_step)
         out["ridge"].append(chosen)
         first, short = closed_loop_vpt(net, w, h, truth, threshold, squared,
                                        short_steps=min(one_lt, horizon))

@@ -24,7 +24,13 @@ import torch
 from ._validation import check_arch, check_nonnegative
 from .cells import RandomRNN
 from .experiments import CHAOS_THRESHOLD, cached_sweep, current_scale, first_crossing
-from .forecast import READOUTS, forecast_gains
+from .forecast import (
+    READOUTS,
+    closed_loop,
+    forecast_gains,
+    train_readout,
+    valid_prediction_time,
+)
 from .lyapunov import max_lyapunov
 from .systems import SYSTEMS, normalise, system_series
 from .theory import critical_gain
@@ -37,6 +43,7 @@ __all__ = [
     "WINDOWS",
     "reference_gain",
     "forecast_series",
+    "example_forecast",
     "forecast_task",
     "forecast_tasks",
     "assemble_forecast",
@@ -118,6 +125,46 @@ def forecast_series(system: str) -> np.ndarray:
     if system not in WINDOWS:
         raise ValueError(f"system must be one of {sorted(WINDOWS)}, got {system!r}")
     return _cached_series(system).copy()
+
+
+def example_forecast(arch: str, bias_std: float, ratios: Sequence[float],
+                     system: str = "lorenz63", n: int = 500, seed: int = 0,
+                     input_scale: float = 0.1, readout: str = "squared", window: int = 0,
+                     lyapunov_times: float = 8.0) -> dict[str, np.ndarray]:
+    """Closed-loop forecasts of one test window at a few gains, for plotting (float64).
+
+    Same training, validation and synchronisation as :func:`forecast_task`.
+
+    Returns
+    -------
+    dict of ndarray
+        ``ratios`` (B,), ``time`` (H,) in Lyapunov times, ``truth`` (H, d),
+        ``prediction`` (B, H, d), ``vpt`` (B,) in Lyapunov times.
+    """
+    if readout not in READOUTS:
+        raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
+    spec, w = SYSTEMS[system], WINDOWS[system]
+    if not 0 <= window < w["n_windows"]:
+        raise ValueError(f"window must be in [0, {w['n_windows'] - 1}], got {window}")
+    u = forecast_series(system)
+    dt, lyap = spec.vpt_scale
+    steps = min(int(round(lyapunov_times * spec.lyapunov_time)), w["horizon"])
+    gains = [r * reference_gain(arch, bias_std) for r in ratios]
+    net = RandomRNN(arch, n, gains, bias_std, input_dim=u.shape[1], input_scale=input_scale,
+                    seed=seed, dtype=torch.float64)
+    x = torch.as_tensor(u)
+    start = w["washout"] + w["train"] + w["val"]
+    squared = readout == "squared"
+    weights, _, _ = train_readout(net.run(x[: start - 1]), x, n, w["washout"], w["train"],
+                                  w["val"], squared)
+    s0 = start + window * w["window_stride"]
+    h = net.run(x[s0 - w["sync"] : s0])[-1]
+    pred = closed_loop(net, weights, h, steps, squared).cpu().numpy()  # (H, B, d)
+    truth = u[s0 : s0 + steps]
+    return {"ratios": np.asarray(ratios, dtype=float),
+            "time": np.arange(steps) * dt * lyap, "truth": truth,
+            "prediction": pred.transpose(1, 0, 2),
+            "vpt": valid_prediction_time(truth, pred, dt, lyap)}
 
 
 def forecast_task(task: dict[str, Any]) -> dict[str, np.ndarray]:

@@ -109,3 +109,22 @@ def test_sigkill_mid_run_then_resume(tmp_path):
     subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, timeout=60)
     data, _ = load_result("killed", tmp_path)
     assert np.array_equal(data["y"], np.arange(40) ** 2)
+
+
+def test_dask_distributed_cluster_gives_the_same_result(tmp_path):
+    """Documented scale-out path: a dask.distributed cluster's executor (loopback)."""
+    import sys
+
+    import cloudpickle
+    from distributed import Client, LocalCluster
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # tests are not installed
+    tasks = [{"x": float(i)} for i in range(6)]
+    serial = run_grid("s", {}, tasks, square, assemble, root=tmp_path, progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
+        data = run_grid("d", {}, tasks, square, assemble, root=tmp_path,
+                        executor=client.get_executor(), progress=False)
+    assert np.array_equal(serial["y"], data["y"])
+    assert load_result("d", tmp_path)[0]["y"].shape == (6, 2)

@@ -1,0 +1,175 @@
+"""Reservoir benchmark: our batched engine versus reservoirpy and versus torch module loops.
+
+The workload of issue #4: N = 500 units, 32 gains, 5000 teacher-forced steps of Lorenz-63
+and a ridge readout per gain.
+
+* tanh RNN: one :class:`~gcrit_utils.cells.RandomRNN` holding the 32 gains (one matrix
+  product per step) versus reservoirpy 0.4.2 doing the same work with one ``Reservoir`` and
+  one ``Ridge`` per gain, given our dense weights. Parity first: with the same weights the
+  states agree to 1e-6 and so does the one-step NRMSE.
+* GRU / LSTM: the engine versus a loop over 32 ``torch.nn.GRU`` / ``nn.LSTM`` modules (each
+  runs the whole sequence in one call) with a ridge readout each.
+* The recurrent step's share of this machine's fp32 GEMM rate, measured in the same run for
+  the same matrix shapes.
+
+Run: ``.venv/bin/python benchmarks/bench_reservoir.py [--n 500] [--batch 32] [--steps 5000]``.
+Writes ``benchmarks/results/reservoir.json``. A measurement, not a test: nothing asserts a
+speed (the parity checks do raise if they fail).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from bench_engine import gemm_rate
+
+from gcrit_utils import RandomRNN
+from gcrit_utils.forecast import fit_ridge, nrmse, readout_features
+from gcrit_utils.systems import lorenz63, normalise
+
+RIDGE = 1e-6
+WASHOUT = 200
+
+
+def _reservoirpy():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from reservoirpy.nodes import Reservoir, Ridge
+    return Reservoir, Ridge
+
+
+def parity(u: np.ndarray, n: int, gain: float = 1.2) -> dict[str, float]:
+    """Same dense weights in both libraries: max state difference and both one-step NRMSEs."""
+    reservoir_cls, ridge_cls = _reservoirpy()
+    net = RandomRNN("rnn", n, gain, 0.5, input_dim=u.shape[1], input_scale=0.5, seed=0,
+                    dtype=torch.float64)
+    res = reservoir_cls(W=gain * net._w0.numpy(), Win=net._u.numpy(),
+                        bias=net._bias[0].numpy(), lr=1.0)
+    theirs = res.run(u)
+    ours = net.run(torch.as_tensor(u))[:, 0].numpy()
+    split = (u.shape[0] * 3) // 4
+    tr, va = slice(WASHOUT, split - 1), slice(split - 1, u.shape[0] - 1)
+    readout = ridge_cls(ridge=RIDGE).fit(theirs[tr], u[WASHOUT + 1 : split])
+    pred_theirs = readout.run(theirs[va])
+    phi = readout_features(torch.as_tensor(ours)[:, None], n)
+    w = fit_ridge(phi[tr], torch.as_tensor(u[WASHOUT + 1 : split]), RIDGE)
+    pred_ours = (phi[va, 0] @ w[0]).numpy()
+    out = {"max_state_difference": float(np.abs(theirs - ours).max()),
+           "one_step_nrmse_ours": float(nrmse(u[split:], pred_ours[:, None])[0]),
+           "one_step_nrmse_reservoirpy": float(nrmse(u[split:], pred_theirs[:, None])[0])}
+    if out["max_state_difference"] > 1e-6:
+        raise AssertionError(f"states differ from reservoirpy's: {out}")
+    if abs(out["one_step_nrmse_ours"] / out["one_step_nrmse_reservoirpy"] - 1) > 1e-3:
+        raise AssertionError(f"one-step NRMSE differs from reservoirpy's: {out}")
+    return out
+
+
+def engine_seconds(arch: str, u: np.ndarray, n: int, gains: list[float],
+                   dtype: torch.dtype) -> float:
+    """Teacher forcing of all gains at once plus the batched ridge readout."""
+    net = RandomRNN(arch, n, gains, 0.5, input_dim=u.shape[1], input_scale=0.5, seed=0,
+                    dtype=dtype)
+    x = torch.as_tensor(u, dtype=dtype)
+    net.run(x[:20])
+    start = time.perf_counter()
+    states = net.run(x[:-1])
+    fit_ridge(readout_features(states[WASHOUT:], n), x[WASHOUT + 1 :], RIDGE)
+    return time.perf_counter() - start
+
+
+def reservoirpy_seconds(u: np.ndarray, n: int, gains: list[float]) -> float:
+    """One reservoirpy Reservoir + Ridge per gain, with our dense weights."""
+    reservoir_cls, ridge_cls = _reservoirpy()
+    net = RandomRNN("rnn", n, gains, 0.5, input_dim=u.shape[1], input_scale=0.5, seed=0,
+                    dtype=torch.float64)
+    w0, win, bias = net._w0.numpy(), net._u.numpy(), net._bias[0].numpy()
+    start = time.perf_counter()
+    for g in gains:
+        res = reservoir_cls(W=g * w0, Win=win, bias=bias, lr=1.0)
+        states = res.run(u[:-1])
+        ridge_cls(ridge=RIDGE).fit(states[WASHOUT:], u[WASHOUT + 1 :])
+    return time.perf_counter() - start
+
+
+def module_loop_seconds(arch: str, u: np.ndarray, n: int, gains: list[float]) -> float:
+    """A loop over torch.nn.GRU/LSTM modules (whole sequence per call) + a ridge each."""
+    net = RandomRNN(arch, n, gains, 0.5, input_dim=u.shape[1], input_scale=0.5, seed=0)
+    modules = [net.to_torch(b) for b in range(len(gains))]
+    x = torch.as_tensor(u[:-1], dtype=torch.float32)[:, None, :]
+    target = torch.as_tensor(u[WASHOUT + 1 :])
+    start = time.perf_counter()
+    with torch.no_grad():
+        for mod in modules:
+            states, _ = mod(x)
+            fit_ridge(readout_features(states[WASHOUT:], n), target, RIDGE)
+    return time.perf_counter() - start
+
+
+def step_fraction_of_gemm(arch: str, n: int, gains: list[float], steps: int) -> dict[str, float]:
+    """fp32 recurrent-step rate of the engine as a fraction of the same-shape GEMM rate."""
+    k = {"rnn": 1, "gru": 3, "lstm": 4}[arch]
+    net = RandomRNN(arch, n, gains, 0.5, input_dim=3, input_scale=0.5, seed=0)
+    x = torch.randn(steps, 3)
+    net.run(x[:20])
+    start = time.perf_counter()
+    net.run(x)
+    rate = len(gains) * steps / (time.perf_counter() - start)
+    peak = gemm_rate(len(gains), n, k * n)
+    return {"network_steps_per_s": rate, "gemm_flops_per_s": peak,
+            "fraction_of_gemm_rate": rate * 2.0 * n * k * n / peak}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--steps", type=int, default=5000)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results"
+                                             / "reservoir.json"))
+    args = parser.parse_args()
+    u, _, _ = normalise(lorenz63(args.steps + 1, seed=0))
+    gains = np.linspace(0.5, 2.0, args.batch).tolist()
+    steps_total = args.batch * args.steps
+    out: dict = {"machine": platform.machine(), "processor": platform.processor(),
+                 "threads": torch.get_num_threads(), "torch": torch.__version__,
+                 "n": args.n, "batch": args.batch, "steps": args.steps, "date":
+                 time.strftime("%Y-%m-%d"), "parity": parity(u[:2000], args.n)}
+    print(f"parity with reservoirpy: {out['parity']}")
+    ours64 = engine_seconds("rnn", u, args.n, gains, torch.float64)
+    ours32 = engine_seconds("rnn", u, args.n, gains, torch.float32)
+    theirs = reservoirpy_seconds(u, args.n, gains)
+    out["rnn_vs_reservoirpy"] = {
+        "engine_float64_s": ours64, "engine_float32_s": ours32, "reservoirpy_s": theirs,
+        "engine_float64_reservoir_steps_per_s": steps_total / ours64,
+        "engine_float32_reservoir_steps_per_s": steps_total / ours32,
+        "reservoirpy_reservoir_steps_per_s": steps_total / theirs,
+        "speedup_float64": theirs / ours64, "speedup_float32": theirs / ours32}
+    print(f"tanh RNN: engine {ours64:.2f} s (float64), {ours32:.2f} s (float32); "
+          f"reservoirpy {theirs:.2f} s -> {theirs / ours64:.1f}x / {theirs / ours32:.1f}x")
+    for arch in ("gru", "lstm"):
+        ours = engine_seconds(arch, u, args.n, gains, torch.float32)
+        loop = module_loop_seconds(arch, u, args.n, gains)
+        out[f"{arch}_vs_torch_modules"] = {
+            "engine_float32_s": ours, "module_loop_s": loop, "speedup": loop / ours,
+            "engine_reservoir_steps_per_s": steps_total / ours,
+            "module_loop_reservoir_steps_per_s": steps_total / loop}
+        print(f"{arch}: engine {ours:.2f} s, loop of nn modules {loop:.2f} s "
+              f"-> {loop / ours:.1f}x")
+    out["recurrent_step"] = {arch: step_fraction_of_gemm(arch, args.n, gains, 2000)
+                             for arch in ("rnn", "gru", "lstm")}
+    for arch, rec in out["recurrent_step"].items():
+        print(f"{arch}: recurrent step at {100 * rec['fraction_of_gemm_rate']:.0f}% of the "
+              f"same-shape fp32 GEMM rate ({rec['gemm_flops_per_s'] / 1e9:.0f} GFLOP/s)")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

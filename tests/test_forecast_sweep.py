@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+
+from gcrit_utils.forecast_sweep import (
+    FORECAST_ENTRIES,
+    FORECAST_RATIOS,
+    WINDOWS,
+    assemble_forecast,
+    entry_name,
+    forecast_series,
+    forecast_summary,
+    forecast_task,
+    forecast_tasks,
+    peak_and_cliff,
+    reference_gain,
+    stored_forecast,
+)
+from gcrit_utils.theory import critical_gain
+
+
+def test_ratio_grid_matches_the_issue():
+    r = np.array(FORECAST_RATIOS)
+    assert len(r) >= 24 and np.all(np.diff(r) > 0) and r[-1] == 2.5 and r[0] < 0.05
+    dense = r[(r >= 0.7) & (r <= 1.5)]
+    assert len(dense) >= 15  # denser near g_c
+    assert np.all(np.isclose(np.diff(dense), 0.05))
+
+
+def test_peak_and_cliff():
+    r = np.array([0.2, 0.5, 0.8, 1.0, 1.2])
+    assert peak_and_cliff(r, [4.0, 5.0, 6.0, 2.9, 0.0]) == (0.8, 0.8)
+    assert peak_and_cliff(r, [4.0, 5.0, 6.0, 3.0, 0.0]) == (0.8, 1.0)  # half the peak counts
+    assert peak_and_cliff(r, [6.0, 5.0, 6.0, 5.0, 0.0]) == (0.2, 1.0)  # first maximum
+    assert all(np.isnan(peak_and_cliff(r, np.zeros(5))))
+    with pytest.raises(ValueError):
+        peak_and_cliff(r, [1.0, 2.0])
+
+
+def test_reference_gain_and_names():
+    assert reference_gain("gru", 0.5) == pytest.approx(critical_gain("gru", 0.5))
+    assert reference_gain("minimalrnn", 0.5) == 1.0
+    assert entry_name("lorenz63", 0.02, "default") == "forecast_lorenz63_in0p02_default"
+    with pytest.raises(ValueError, match="system, input_scale"):
+        stored_forecast("lorenz63", 0.3, "default")
+    with pytest.raises(ValueError, match="system"):
+        forecast_tasks("henon", 0.1, [0.5], ["gru"], [0], 50)
+    with pytest.raises(ValueError, match="input_scale"):
+        forecast_tasks("lorenz63", -0.1, [0.5], ["gru"], [0], 50)
+    for system, _, _ in FORECAST_ENTRIES:
+        u, w = forecast_series(system), WINDOWS[system]
+        train = u[w["washout"] : w["washout"] + w["train"]]
+        assert np.all(np.isfinite(u)) and np.allclose(train.mean(axis=0), 0, atol=1e-10)
+        assert np.allclose(train.std(axis=0), 1)  # normalised with training statistics
+
+
+def test_small_task_assembles_and_summarises():
+    tasks = forecast_tasks("lorenz63", 0.1, [0.5], ["gru", "minimalrnn"], [0], 40,
+                           ratios=[0.5, 1.0, 2.0], lyap_steps=200, lyap_warmup=100)
+    results = [forecast_task(t) for t in tasks]
+    data = assemble_forecast(results, ["gru", "minimalrnn"], [0.5], [0], [0.5, 1.0, 2.0])
+    assert data["vpt"].shape == (2, 1, 1, 2, 3, 20)
+    assert data["vpt_mean"].shape == (2, 1, 1, 2, 3)
+    assert data["lyap_driven"].shape == (2, 1, 1, 3)
+    assert np.all(np.isfinite(data["vpt"])) and np.all(data["vpt"] >= 0)
+    # the driven exponent rises with the gain for the GRU (ordered at 0.5 g_c)
+    assert data["lyap_driven"][0, 0, 0, 0] < data["lyap_driven"][0, 0, 0, 2]
+    assert data["lyap_driven"][0, 0, 0, 0] < 0
+    rows = forecast_summary(data)
+    assert len(rows) == 4 and {r["readout"] for r in rows} == {"linear", "squared"}
+    again = forecast_task(tasks[0])
+    assert all(np.array_equal(again[k], results[0][k]) for k in again)  # deterministic

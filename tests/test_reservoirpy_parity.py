@@ -1,0 +1,33 @@
+"""Our tanh reservoir is reservoirpy's, given the same dense weights (issue #4: parity first)."""
+
+import warnings
+
+import numpy as np
+import torch
+
+from gcrit_utils import RandomRNN
+from gcrit_utils.forecast import fit_ridge, nrmse, readout_features
+from gcrit_utils.systems import lorenz63, normalise
+
+
+def test_states_and_one_step_error_match_reservoirpy():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from reservoirpy.nodes import Reservoir, Ridge
+
+    u, _, _ = normalise(lorenz63(1200, seed=2))
+    net = RandomRNN("rnn", 120, 1.1, 0.5, input_dim=3, input_scale=0.5, seed=4,
+                    dtype=torch.float64)
+    res = Reservoir(W=1.1 * net._w0.numpy(), Win=net._u.numpy(), bias=net._bias[0].numpy(),
+                    lr=1.0)
+    theirs = res.run(u)
+    ours = net.run(torch.as_tensor(u))[:, 0].numpy()
+    assert np.abs(theirs - ours).max() < 1e-10
+    tr, va = slice(100, 899), slice(899, 1199)
+    pred_theirs = Ridge(ridge=1e-6).fit(theirs[tr], u[101:900]).run(theirs[va])
+    phi = readout_features(torch.as_tensor(ours)[:, None], 120)
+    w = fit_ridge(phi[tr], torch.as_tensor(u[101:900]), 1e-6)
+    pred_ours = (phi[va, 0] @ w[0]).numpy()
+    e_ours = nrmse(u[900:], pred_ours[:, None])[0]
+    e_theirs = nrmse(u[900:], pred_theirs[:, None])[0]
+    assert e_ours < 0.05 and abs(e_ours / e_theirs - 1) < 1e-3
