@@ -69,3 +69,20 @@ def test_small_task_assembles_and_summarises():
     assert len(rows) == 4 and {r["readout"] for r in rows} == {"linear", "squared"}
     again = forecast_task(tasks[0])
     assert all(np.array_equal(again[k], results[0][k]) for k in again)  # deterministic
+
+
+def test_predictor_errors():
+    from gcrit_utils.forecast_sweep import predictor_errors
+
+    rows = [{"arch": "gru", "peak": 0.8, "cliff": 1.0, "driven_crossing": 1.1,
+             "autonomous_crossing": float("inf")},
+            {"arch": "lstm", "peak": 0.5, "cliff": 1.2, "driven_crossing": 1.2,
+             "autonomous_crossing": 1.2},
+            {"arch": "minimalrnn", "peak": 0.5, "cliff": 9.0, "driven_crossing": 1.0,
+             "autonomous_crossing": 1.0}]
+    err = predictor_errors(rows, "cliff")
+    assert err["g_c"] == pytest.approx((np.log(1.2) / 2, 2))
+    assert err["driven_crossing"] == pytest.approx((np.log(1.1) / 2, 2))
+    assert err["autonomous_crossing"] == pytest.approx((0.0, 1))
+    with pytest.raises(ValueError):
+        predictor_errors(rows, "width")
