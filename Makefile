@@ -12,7 +12,7 @@ NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \
 	--ignore=_build notebooks/
 
-.PHONY: help install vendor-mathjax figures book check-book chromium test lint unit nbval book-check lab notebooks clean
+.PHONY: FORCE help install vendor-mathjax figures book check-book chromium test lint unit nbval book-check lab notebooks clean
 
 help:
 	@echo "make book   - create .venv, install, execute the notebooks, build _build/html"
@@ -49,8 +49,24 @@ vendor/html_extra/gcrit-mathjax-loader.js: book/mathjax/gcrit-mathjax-loader.js
 	mkdir -p vendor/html_extra
 	cp $< $@
 
-book: install vendor-mathjax
-	$(BIN)/jupyter-book build -W -n --keep-going .
+# Launch buttons (Binder, JupyterLab) and the repository button need the public repository:
+# `make book GCRIT_REPO_URL=https://github.com/ORG/gcrit`. Without it the book has none (a
+# button to a made-up address would be worse than no button); download buttons are always on.
+GCRIT_REPO_URL ?=
+BOOK_CONFIG := _build/_config_book.yml
+
+$(BOOK_CONFIG): _config.yml FORCE
+	mkdir -p _build
+	cp _config.yml $@
+	@if [ -n "$(GCRIT_REPO_URL)" ]; then \
+	  printf 'repository:\n  url: %s\n  branch: main\nlaunch_buttons:\n  notebook_interface: jupyterlab\n  binderhub_url: https://mybinder.org\n' "$(GCRIT_REPO_URL)" >> $@; \
+	  sed -i 's/use_repository_button: false/use_repository_button: true/' $@; \
+	  echo "launch buttons for $(GCRIT_REPO_URL)"; fi
+
+FORCE:
+
+book: install vendor-mathjax $(BOOK_CONFIG)
+	$(BIN)/jupyter-book build -W -n --keep-going --config $(BOOK_CONFIG) .
 	@echo "The book is in _build/html: open $(CURDIR)/_build/html/index.html"
 
 figures: install
@@ -88,7 +104,7 @@ check-book: book-check chromium
 
 notebooks: install
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=1800 notebooks/[0-9]*.ipynb
+		--ExecutePreprocessor.timeout=1800 notebooks/*.ipynb
 
 lab: install
 	$(BIN)/jupyter lab notebooks/

@@ -86,3 +86,42 @@ def test_predictor_errors():
     assert err["autonomous_crossing"] == pytest.approx((0.0, 1))
     with pytest.raises(ValueError):
         predictor_errors(rows, "width")
+
+
+def _fake_map(diverged: bool) -> dict:
+    """A forecasting map of the stored layout, with one network diverged (VPT 0, NRMSE inf)."""
+    rng = np.random.default_rng(0)
+    ratios = np.array([0.5, 1.0, 1.5])
+    vpt = rng.uniform(0, 5, size=(1, 1, 2, 2, 3, 4))
+    nrmse = rng.uniform(0, 1, size=(1, 1, 2, 2, 3))
+    if diverged:
+        vpt[0, 0, 1, :, 2] = 0.0
+        nrmse[0, 0, 1, :, 2] = np.inf
+    return {"vpt": vpt, "vpt_mean": vpt.mean(axis=-1), "nrmse_lyapunov_time": nrmse,
+            "one_step_nrmse": nrmse, "ridge": np.full((1, 1, 2, 2, 3), 1e-6),
+            "lyap_driven": np.tile([-0.1, 0.0, 0.1], (1, 1, 2, 1)),
+            "lyap_autonomous": np.tile([-0.1, 0.01, 0.1], (1, 1, 2, 1)),
+            "g_ref": np.array([[1.9]]), "g_mf": np.array([[np.nan]]), "ratios": ratios,
+            "archs": np.array(["gru"]), "bias_stds": np.array([0.5]), "seeds": np.array([0, 1]),
+            "readouts": np.array(["linear", "squared"])}
+
+
+def test_a_diverged_reservoir_never_puts_nan_into_a_figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gcrit_utils.figures import figure_forecast_systems, figure_forecast_vs_gain
+
+    data = _fake_map(diverged=True)
+    for fig in (figure_forecast_vs_gain(data), figure_forecast_systems({"lorenz63": data})):
+        for ax in fig.axes:
+            for line in ax.get_lines():
+                assert np.all(np.isfinite(np.asarray(line.get_ydata(), dtype=float)))
+        plt.close(fig)
+    rows = forecast_summary(data)
+    assert all(np.isfinite(r["vpt_peak"]) for r in rows)
+    data["vpt_mean"][0, 0, 0, 1, 0] = np.nan  # a NaN would be a bug upstream: refuse it
+    with pytest.raises(ValueError, match="NaN"):
+        figure_forecast_vs_gain(data)

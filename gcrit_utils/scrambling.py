@@ -1,0 +1,316 @@
+"""Scalar feedback maps from random one-hidden-layer networks: period 3 and Li-Yorke chaos.
+
+The model of chapter 7 (after Chatziafratis et al., NeurIPS 2022): a network with one input,
+``k`` hidden ReLU (or tanh) units and one output, fed back into itself,
+
+    f(x) = sum_i a_i * act(w_i * x + b_i),        x_{t+1} = f(x_t),
+
+with weights from He (``Var w = 2 / fan_in``) or Xavier (``Var = 2 / (fan_in + fan_out)``)
+initialisation and Gaussian biases. A point of period 3 implies Li-Yorke chaos (Li and Yorke
+1975): an uncountable scrambled set of orbit pairs that come arbitrarily close and separate
+again. Many networks are evaluated at once: parameters have shape (M, k) for M networks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_int, check_nonnegative, check_positive
+
+__all__ = [
+    "ScalarNetworks",
+    "random_scalar_networks",
+    "period3_points",
+    "has_period3",
+    "li_yorke_witness",
+    "wilson_interval",
+    "orbit",
+    "orbit_lyapunov",
+    "bifurcation_points",
+    "period3_probability",
+]
+
+INITS = ("he", "xavier")
+ACTIVATIONS = ("relu", "tanh")
+
+
+@dataclass(frozen=True)
+class ScalarNetworks:
+    """``M`` scalar maps ``f_m(x) = gain * sum_i a_mi act(w_mi x + b_mi)``.
+
+    Attributes
+    ----------
+    w, b, a : ndarray, shape (M, k)
+        Input weights, hidden biases, output weights (float64).
+    activation : {"relu", "tanh"}
+    gain : float
+        Overall factor on the output weights (1 = the initialisation itself).
+    """
+
+    w: np.ndarray
+    b: np.ndarray
+    a: np.ndarray
+    activation: str = "relu"
+    gain: float = 1.0
+
+    @property
+    def count(self) -> int:
+        """Number of networks ``M``."""
+        return int(self.w.shape[0])
+
+    @property
+    def width(self) -> int:
+        """Hidden units ``k``."""
+        return int(self.w.shape[1])
+
+    def with_gain(self, gain: float) -> ScalarNetworks:
+        """The same networks with output weights scaled by ``gain`` (> 0)."""
+        return ScalarNetworks(self.w, self.b, self.a, self.activation,
+                              check_positive("gain", gain))
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """``f_m(x_mj)`` for points ``x`` of shape (M, X) (or (X,), shared); returns (M, X).
+
+        ReLU maps are evaluated exactly as piecewise-linear functions (sorted kinks, slope
+        and intercept per piece, binary search): O(X log k) per network instead of O(X k).
+        """
+        xs = np.broadcast_to(np.asarray(x, dtype=np.float64), (self.count, np.shape(x)[-1]))
+        if self.activation == "relu":
+            kinks, slopes, intercepts = self._pieces()
+            out = np.empty(xs.shape)
+            for m in range(self.count):
+                j = np.searchsorted(kinks[m], xs[m])
+                out[m] = slopes[m, j] * xs[m] + intercepts[m, j]
+            return self.gain * out
+        out = np.empty(xs.shape)
+        chunk = max(1, 2**24 // max(1, xs.shape[1] * self.width))
+        for lo in range(0, self.count, chunk):
+            sl = slice(lo, lo + chunk)
+            pre = xs[sl, :, None] * self.w[sl, None, :] + self.b[sl, None, :]
+            out[sl] = np.einsum("mxk,mk->mx", np.tanh(pre), self.a[sl])
+        return self.gain * out
+
+    def _pieces(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Kinks (M, k) sorted, and slope/intercept (M, k + 1) of each linear piece (ReLU)."""
+        cached = self.__dict__.get("_pieces_cache")
+        if cached is not None:
+            return cached
+        with np.errstate(divide="ignore"):
+            kinks = np.where(self.w != 0, -self.b / self.w, np.inf)
+        order = np.argsort(kinks, axis=1)
+        w, b, a = (np.take_along_axis(v, order, axis=1) for v in (self.w, self.b, self.a))
+        # left of every kink the units with w < 0 are on; crossing a kink left to right turns
+        # a w > 0 unit on and a w < 0 unit off
+        slope0 = np.sum(np.where(w < 0, a * w, 0.0), axis=1, keepdims=True)
+        inter0 = np.sum(np.where(w < 0, a * b, 0.0), axis=1, keepdims=True)
+        sign = np.sign(w)
+        slopes = np.concatenate([slope0, slope0 + np.cumsum(sign * a * w, axis=1)], axis=1)
+        inter = np.concatenate([inter0, inter0 + np.cumsum(sign * a * b, axis=1)], axis=1)
+        result = (np.take_along_axis(kinks, order, axis=1), slopes, inter)
+        object.__setattr__(self, "_pieces_cache", result)
+        return result
+
+    def iterate(self, x: np.ndarray, n: int) -> np.ndarray:
+        """``f^n(x)`` for points of shape (M, X) or (X,)."""
+        y = np.broadcast_to(np.asarray(x, dtype=np.float64), (self.count, np.shape(x)[-1]))
+        for _ in range(check_int("n", n, 0)):
+            y = self(y)
+        return y
+
+    def breakpoint_radius(self) -> np.ndarray:
+        """Per network, the largest ``|b_i / w_i|``: beyond it every unit is linear (ReLU)."""
+        return np.max(np.abs(self.b / self.w), axis=1)
+
+
+def random_scalar_networks(count: int, width: int, init: str = "he", bias_std: float = 1.0,
+                           activation: str = "relu", seed: int = 0) -> ScalarNetworks:
+    """``count`` random networks of ``width`` hidden units.
+
+    Parameters
+    ----------
+    count : int
+        Number of networks ``M``.
+    width : int
+        Hidden units ``k >= 1``.
+    init : {"he", "xavier"}
+        He: ``w ~ N(0, 2)`` (fan-in 1), ``a ~ N(0, 2 / k)``; Xavier: ``w ~ N(0, 2 / (1 + k))``,
+        ``a ~ N(0, 2 / (k + 1))``.
+    bias_std : float
+        Hidden biases ``b ~ N(0, bias_std^2)`` (with zero biases a ReLU map is linear on each
+        half-line and cannot have period 3).
+    activation : {"relu", "tanh"}
+    seed : int
+
+    Returns
+    -------
+    ScalarNetworks
+    """
+    count = check_int("count", count, 1)
+    width = check_int("width", width, 1)
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    bias_std = check_nonnegative("bias_std", bias_std)
+    rng = np.random.default_rng(check_int("seed", seed, 0))
+    var_w = 2.0 if init == "he" else 2.0 / (1 + width)
+    var_a = 2.0 / width if init == "he" else 2.0 / (width + 1)
+    w = rng.standard_normal((count, width)) * np.sqrt(var_w)
+    b = rng.standard_normal((count, width)) * bias_std
+    a = rng.standard_normal((count, width)) * np.sqrt(var_a)
+    return ScalarNetworks(w, b, a, activation)
+
+
+def _search_grid(nets: ScalarNetworks, points: int, margin: float) -> np.ndarray:
+    """Per-network sorted grids (M, X): a coarse one over ``[-R, R]`` with ``R = margin *
+    (max |kink| + 1)`` and a fine one (three quarters of the points) over ``[-r, r]`` with
+    ``r = margin * (median |kink| + 1)``, where most kinks (``-b_i / w_i``) lie. Kinks are
+    ratios of Gaussians (Cauchy-like): their maximum grows with the width, and a uniform grid
+    up to it alone would get too coarse to resolve the dynamics of wide networks."""
+    radii = np.abs(nets.b / nets.w)
+    big = margin * (radii.max(axis=1) + 1.0)
+    small = margin * (np.median(radii, axis=1) + 1.0)
+    fine = 3 * points // 4
+    unit_c = np.linspace(-1.0, 1.0, points - fine)
+    unit_f = np.linspace(-1.0, 1.0, fine)
+    grid = np.concatenate([unit_c[None, :] * big[:, None], unit_f[None, :] * small[:, None]],
+                          axis=1)
+    return np.sort(grid, axis=1)
+
+
+def period3_points(nets: ScalarNetworks, points: int = 8001, margin: float = 3.0,
+                   fixed_tol: float = 1e-6, refine: int = 60) -> list[np.ndarray]:
+    """Points of least period 3 of every network, found on a grid and refined by bisection.
+
+    Roots of ``g(x) = f^3(x) - x`` are bracketed by sign changes on a grid (coarse up to
+    ``margin`` times the farthest kink, fine around the bulk of the kinks), bisected ``refine``
+    times, and kept
+    if they are not fixed points (``|f(x) - x| > fixed_tol * (1 + |x|)``). A grid can miss two
+    roots closer than its spacing, so a ``False`` is "none found", not a proof of absence.
+
+    Returns
+    -------
+    list of ndarray
+        One array of period-3 points per network (possibly empty).
+    """
+    points = check_int("points", points, 3)
+    margin = check_positive("margin", margin)
+    x = _search_grid(nets, points, margin)
+    g = nets.iterate(x, 3) - x
+    m_idx, j_idx = np.nonzero(np.sign(g[:, :-1]) * np.sign(g[:, 1:]) < 0)
+    lo, hi = x[m_idx, j_idx], x[m_idx, j_idx + 1]
+    g_lo = g[m_idx, j_idx]
+    sub = ScalarNetworks(nets.w[m_idx], nets.b[m_idx], nets.a[m_idx], nets.activation,
+                         nets.gain)
+    for _ in range(check_int("refine", refine, 1)):
+        mid = 0.5 * (lo + hi)
+        g_mid = sub.iterate(mid[:, None], 3)[:, 0] - mid
+        left = np.sign(g_mid) == np.sign(g_lo)
+        lo = np.where(left, mid, lo)
+        g_lo = np.where(left, g_mid, g_lo)
+        hi = np.where(left, hi, mid)
+    root = 0.5 * (lo + hi)
+    moved = np.abs(sub(root[:, None])[:, 0] - root) > fixed_tol * (1.0 + np.abs(root))
+    return [root[(m_idx == m) & moved] for m in range(nets.count)]
+
+
+def has_period3(nets: ScalarNetworks, **kwargs: float) -> np.ndarray:
+    """Whether a period-3 point was found, per network (shape (M,), bool)."""
+    return np.array([p.size > 0 for p in period3_points(nets, **kwargs)])
+
+
+def li_yorke_witness(nets: ScalarNetworks, points: int = 8001, margin: float = 3.0
+                     ) -> np.ndarray:
+    """Whether some grid point satisfies the Li-Yorke condition, per network.
+
+    Li and Yorke (1975): if ``f^3(x) <= x < f(x) < f^2(x)`` (or the mirror image
+    ``f^3(x) >= x > f(x) > f^2(x)``) for some ``x``, then ``f`` has points of every period and
+    a scrambled set. A sufficient condition, checked without root finding.
+    """
+    x = _search_grid(nets, check_int("points", points, 3), check_positive("margin", margin))
+    f1 = nets(x)
+    f2 = nets(f1)
+    f3 = nets(f2)
+    up = (f3 <= x) & (x < f1) & (f1 < f2)
+    down = (f3 >= x) & (x > f1) & (f1 > f2)
+    return np.any(up | down, axis=1)
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (95% for ``z = 1.96``)."""
+    trials = check_int("trials", trials, 1)
+    successes = check_int("successes", successes, 0)
+    if successes > trials:
+        raise ValueError(f"successes must be <= trials={trials}, got {successes}")
+    p = successes / trials
+    denom = 1 + z**2 / trials
+    centre = (p + z**2 / (2 * trials)) / denom
+    half = z * np.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / denom
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def orbit(nets: ScalarNetworks, x0: np.ndarray, steps: int) -> np.ndarray:
+    """Orbits ``x_0 .. x_steps`` of every network from ``x0`` (shape (M,)); returns (steps+1, M)."""
+    x = np.asarray(x0, dtype=np.float64).reshape(nets.count, 1)
+    out = np.empty((check_int("steps", steps, 0) + 1, nets.count))
+    out[0] = x[:, 0]
+    for t in range(1, steps + 1):
+        x = nets(x)
+        out[t] = x[:, 0]
+    return out
+
+
+def orbit_lyapunov(nets: ScalarNetworks, x0: np.ndarray, steps: int = 2000,
+                   warmup: int = 500, eps: float = 1e-7) -> np.ndarray:
+    """Lyapunov exponent ``mean log |f'(x_t)|`` along the orbit of ``x0``, per network.
+
+    ``f'`` by a central difference of width ``eps`` (exact for ReLU away from kinks).
+    Orbits that leave every bounded set give ``+inf`` or large values; an orbit that lands
+    on a flat piece (``f' = 0``) gives ``-inf``.
+    """
+    traj = orbit(nets, x0, check_int("warmup", warmup, 0) + check_int("steps", steps, 1))
+    xs = traj[warmup:-1].T  # (M, steps)
+    eps = check_positive("eps", eps)
+    slope = (nets(xs + eps) - nets(xs - eps)) / (2 * eps)
+    with np.errstate(divide="ignore"):
+        return np.mean(np.log(np.abs(slope)), axis=1)
+
+
+def bifurcation_points(nets: ScalarNetworks, gains: np.ndarray, x0: float = 0.1,
+                       warmup: int = 500, keep: int = 100) -> np.ndarray:
+    """Attractor samples of network 0 for every output gain: shape (G, keep)."""
+    out = np.empty((len(gains), check_int("keep", keep, 1)))
+    single = ScalarNetworks(nets.w[:1], nets.b[:1], nets.a[:1], nets.activation)
+    for i, g in enumerate(gains):
+        traj = orbit(single.with_gain(float(g)), np.array([x0]), warmup + keep)
+        out[i] = traj[warmup + 1 :, 0]
+    return out
+
+
+def period3_probability(widths: list[int], count: int = 1000, init: str = "he",
+                        gain: float = 1.0, bias_std: float = 1.0, seed: int = 0
+                        ) -> dict[str, np.ndarray]:
+    """Fraction of random networks with a period-3 point, per width, with 95% Wilson bounds.
+
+    A network counts if a period-3 point is found by :func:`period3_points` or the Li-Yorke
+    condition holds on the grid (:func:`li_yorke_witness`); both prove period 3.
+
+    Returns
+    -------
+    dict of ndarray
+        ``widths``, ``found`` (counts), ``probability``, ``low``, ``high`` (shape (W,)),
+        ``li_yorke`` (counts of the witness alone), ``count``.
+    """
+    found, witness = [], []
+    for i, width in enumerate(widths):
+        nets = random_scalar_networks(count, width, init, bias_std,
+                                      seed=seed + 7919 * i).with_gain(gain)
+        ly = li_yorke_witness(nets)
+        found.append(int(np.sum(has_period3(nets) | ly)))
+        witness.append(int(np.sum(ly)))
+    bounds = np.array([wilson_interval(k, count) for k in found])
+    return {"widths": np.asarray(widths), "found": np.asarray(found),
+            "probability": np.asarray(found) / count, "low": bounds[:, 0],
+            "high": bounds[:, 1], "li_yorke": np.asarray(witness), "count": np.asarray(count)}

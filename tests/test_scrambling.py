@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+from gcrit_utils.scrambling import (
+    ScalarNetworks,
+    bifurcation_points,
+    has_period3,
+    li_yorke_witness,
+    orbit,
+    orbit_lyapunov,
+    period3_points,
+    period3_probability,
+    random_scalar_networks,
+    wilson_interval,
+)
+
+
+def tent(slope: float) -> ScalarNetworks:
+    """slope * x on [0, 1/2], slope * (1 - x) on [1/2, 1]: 2 ReLU units."""
+    return ScalarNetworks(np.array([[1.0, 1.0]]), np.array([[0.0, -0.5]]),
+                          np.array([[slope, -2 * slope]]))
+
+
+def test_piecewise_linear_evaluation_equals_the_dense_sum():
+    nets = random_scalar_networks(30, 17, "he", 1.0, seed=3)
+    x = np.linspace(-6, 6, 301)
+    dense = np.einsum("mxk,mk->mx",
+                      np.maximum(0, x[None, :, None] * nets.w[:, None, :] + nets.b[:, None, :]),
+                      nets.a)
+    assert np.allclose(nets(x), dense, atol=1e-12)
+    tanh = random_scalar_networks(3, 5, "xavier", 0.5, activation="tanh", seed=1)
+    dense = np.einsum("mxk,mk->mx", np.tanh(x[None, :, None] * tanh.w[:, None, :]
+                                            + tanh.b[:, None, :]), tanh.a)
+    assert np.allclose(tanh(x), dense)
+
+
+def test_tent_map_period3_orbit_is_found():
+    pts = period3_points(tent(2.0))[0]
+    # the two 3-cycles of the full tent map: {2/7, 4/7, 6/7} and {2/9, 4/9, 8/9}
+    for p in (2 / 7, 4 / 7, 6 / 7, 2 / 9, 4 / 9, 8 / 9):
+        assert np.min(np.abs(pts - p)) < 1e-9
+    assert li_yorke_witness(tent(2.0))[0]
+    # slope 1.5: the tent map has no 3-cycle below slope (1 + sqrt 5) / 2
+    assert not has_period3(tent(1.5))[0] and not li_yorke_witness(tent(1.5))[0]
+
+
+def test_contraction_has_no_period3_and_negative_exponent():
+    nets = ScalarNetworks(np.array([[1.0]]), np.array([[0.2]]), np.array([[0.5]]))
+    assert not has_period3(nets)[0]
+    assert orbit_lyapunov(nets, np.array([0.3]))[0] == pytest.approx(np.log(0.5))
+
+
+def test_lyapunov_exponent_of_a_tent_map():
+    lam = orbit_lyapunov(tent(1.9), np.array([0.123456]), steps=3000)[0]
+    assert lam == pytest.approx(np.log(1.9), abs=1e-6)
+
+
+def test_wilson_interval():
+    lo, hi = wilson_interval(0, 10)
+    assert lo == pytest.approx(0.0, abs=1e-12) and hi == pytest.approx(0.2775, abs=1e-4)
+    lo, hi = wilson_interval(50, 100)
+    assert lo == pytest.approx(1 - hi) and lo < 0.5 < hi
+    with pytest.raises(ValueError):
+        wilson_interval(11, 10)
+
+
+def test_validation_and_shapes():
+    with pytest.raises(ValueError, match="init"):
+        random_scalar_networks(2, 3, init="lecun")
+    with pytest.raises(ValueError, match="activation"):
+        random_scalar_networks(2, 3, activation="gelu")
+    with pytest.raises(ValueError, match="width"):
+        random_scalar_networks(2, 0)
+    nets = random_scalar_networks(4, 8, seed=0)
+    assert orbit(nets, np.zeros(4), 5).shape == (6, 4)
+    assert bifurcation_points(nets, np.array([0.5, 1.0]), keep=7).shape == (2, 7)
+    res = period3_probability([2, 4], count=50, gain=2.0)
+    assert res["found"].shape == (2,) and np.all(res["low"] <= res["probability"])
+    assert np.all(res["li_yorke"] <= res["found"])
