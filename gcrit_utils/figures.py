@@ -40,6 +40,9 @@ __all__ = [
     "figure_forecast_systems",
     "figure_example_forecasts",
     "figure_performance",
+    "figure_cobweb",
+    "figure_period3_vs_width",
+    "figure_scrambling",
     "FIGURES",
     "make_figures",
 ]
@@ -518,6 +521,77 @@ def figure_performance(reservoir: dict, lyapunov: dict, book: dict) -> Figure:
     return fig
 
 
+def figure_cobweb(nets: object, x0: float, steps: int = 60, span: float | None = None
+                  ) -> Figure:
+    """Network 0 of a :class:`~gcrit_utils.scrambling.ScalarNetworks`: ``f`` and ``f^3``
+    against the diagonal (their crossings are fixed and period-3 points) and a cobweb of the
+    orbit of ``x0``."""
+    from .scrambling import ScalarNetworks, orbit, period3_points
+
+    assert isinstance(nets, ScalarNetworks)
+    single = ScalarNetworks(nets.w[:1], nets.b[:1], nets.a[:1], nets.activation, nets.gain)
+    traj = _finite(orbit(single, np.array([x0]), steps)[:, 0], "orbit")
+    half = span if span is not None else 1.2 * np.max(np.abs(traj)) + 0.1
+    x = np.linspace(-half, half, 2001)
+    fig, (ax_f, ax_c) = plt.subplots(1, 2, figsize=(PAGE, 3.0))
+    ax_f.plot(x, single(x)[0], color="C0", lw=1, label="$f$")
+    ax_f.plot(x, single.iterate(x, 3)[0], color="C1", lw=0.8, label="$f^3$")
+    ax_f.plot(x, x, color="k", lw=0.6, label="$y = x$")
+    p3 = period3_points(single)[0]
+    p3 = p3[np.abs(p3) <= half]
+    ax_f.plot(p3, p3, "o", color="C3", ms=3, label="period-3 points")
+    ax_f.set_ylim(-half, half)
+    ax_f.set_xlabel("$x$")
+    ax_f.legend(fontsize=6)
+    ax_c.plot(x, single(x)[0], color="C0", lw=1)
+    ax_c.plot(x, x, color="k", lw=0.6)
+    xs = np.repeat(traj, 2)[:-1]
+    ys = np.concatenate([[traj[0]], np.repeat(traj[1:], 2)])[: xs.size]
+    ax_c.plot(xs, np.concatenate([[0.0], ys[1:]]), color="C3", lw=0.5, alpha=0.8)
+    ax_c.set_xlim(-half, half)
+    ax_c.set_ylim(-half, half)
+    ax_c.set_xlabel("$x_t$")
+    ax_c.set_ylabel("$x_{t+1}$")
+    ax_c.set_title(f"cobweb of the orbit of $x_0 = {x0:g}$", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def figure_period3_vs_width(results: dict[str, dict[str, np.ndarray]]) -> Figure:
+    """P(period-3 point) vs width with 95% Wilson intervals, one curve per setting
+    (``results``: label -> :func:`~gcrit_utils.scrambling.period3_probability`)."""
+    fig, ax = plt.subplots(figsize=(COLUMN * 1.3, 2.8))
+    for k, (label, res) in enumerate(results.items()):
+        p = _finite(res["probability"], "probability")
+        err = np.vstack([p - res["low"], res["high"] - p])
+        ax.errorbar(res["widths"], p, yerr=err, marker="o", ms=3, lw=1, capsize=2,
+                    color=f"C{k}", label=label)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("width $k$ (hidden units)")
+    ax.set_ylabel("P(period-3 point)")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def figure_scrambling(distance: np.ndarray, bifurcation: np.ndarray, gains: np.ndarray
+                      ) -> Figure:
+    """Left: ``|f^n x - f^n y|`` of a scrambled pair (log scale). Right: attractor samples of
+    one network against the output gain (bifurcation diagram)."""
+    fig, (ax_d, ax_b) = plt.subplots(1, 2, figsize=(PAGE, 2.8))
+    d = _finite(distance, "distance")
+    ax_d.semilogy(np.arange(d.size), np.maximum(d, 1e-18), color="C0", lw=0.7)
+    ax_d.set_xlabel("iteration $n$")
+    ax_d.set_ylabel(r"$|f^n(x) - f^n(y)|$")
+    b = _finite(bifurcation, "bifurcation samples")
+    ax_b.plot(np.repeat(gains, b.shape[1]), b.ravel(), ",", color="k", alpha=0.5)
+    ax_b.set_xlabel("output gain $\\gamma$ ($f_\\gamma = \\gamma f$)")
+    ax_b.set_ylabel("attractor samples $x_t$")
+    fig.tight_layout()
+    return fig
+
+
 def _spectrum_figures() -> dict[str, Callable[[str], Figure]]:
     from .experiments import SPECTRUM_CASES, stored_spectrum_sweep
 
@@ -568,11 +642,31 @@ def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
     return figs
 
 
+def _scrambling_figure() -> Figure:
+    from .scrambling import bifurcation_points, example_chaotic_network, pair_distance
+
+    net = example_chaotic_network()
+    gains = np.linspace(0.5, 2.5, 400)
+    bif = bifurcation_points(net.with_gain(1.0), gains, x0=0.1, warmup=300, keep=80)
+    bounded = np.all(np.abs(bif) < 1e3, axis=1)
+    return figure_scrambling(pair_distance(net, 0.1, 0.1 + 1e-9, 20000), bif[bounded],
+                             gains[bounded])
+
+
+def _scrambling_figures() -> dict[str, Callable[[str], Figure]]:
+    from .scrambling import example_chaotic_network, period3_survey
+
+    return {"period3_vs_width": lambda scale: figure_period3_vs_width(period3_survey()),
+            "cobweb": lambda scale: figure_cobweb(example_chaotic_network(), 0.1, steps=80),
+            "scrambling": lambda scale: _scrambling_figure()}
+
+
 FIGURES: dict[str, Callable[[str], Figure]] = {
     "critical_gains": lambda scale: figure_critical_gains(),
     **_spectrum_figures(),
     **_lyapunov_figures(),
     **_forecast_figures(),
+    **_scrambling_figures(),
 }
 
 

@@ -30,6 +30,12 @@ __all__ = [
     "orbit_lyapunov",
     "bifurcation_points",
     "period3_probability",
+    "pair_distance",
+    "classify_orbits",
+    "PERIOD3_WIDTHS",
+    "PERIOD3_SETTINGS",
+    "period3_survey",
+    "example_chaotic_network",
 ]
 
 INITS = ("he", "xavier")
@@ -80,10 +86,11 @@ class ScalarNetworks:
         if self.activation == "relu":
             kinks, slopes, intercepts = self._pieces()
             out = np.empty(xs.shape)
-            for m in range(self.count):
-                j = np.searchsorted(kinks[m], xs[m])
-                out[m] = slopes[m, j] * xs[m] + intercepts[m, j]
-            return self.gain * out
+            with np.errstate(over="ignore", invalid="ignore"):  # escaping orbits reach inf
+                for m in range(self.count):
+                    j = np.searchsorted(kinks[m], xs[m])
+                    out[m] = slopes[m, j] * xs[m] + intercepts[m, j]
+                return self.gain * out
         out = np.empty(xs.shape)
         chunk = max(1, 2**24 // max(1, xs.shape[1] * self.width))
         for lo in range(0, self.count, chunk):
@@ -314,3 +321,73 @@ def period3_probability(widths: list[int], count: int = 1000, init: str = "he",
     return {"widths": np.asarray(widths), "found": np.asarray(found),
             "probability": np.asarray(found) / count, "low": bounds[:, 0],
             "high": bounds[:, 1], "li_yorke": np.asarray(witness), "count": np.asarray(count)}
+
+
+def pair_distance(nets: ScalarNetworks, x: float, y: float, steps: int) -> np.ndarray:
+    """``|f^n(x) - f^n(y)|`` for ``n = 0 .. steps`` under network 0, shape (steps + 1,)."""
+    single = ScalarNetworks(nets.w[:1], nets.b[:1], nets.a[:1], nets.activation, nets.gain)
+    both = ScalarNetworks(np.repeat(single.w, 2, 0), np.repeat(single.b, 2, 0),
+                          np.repeat(single.a, 2, 0), nets.activation, nets.gain)
+    traj = orbit(both, np.array([x, y]), steps)
+    return np.abs(traj[:, 0] - traj[:, 1])
+
+
+def classify_orbits(nets: ScalarNetworks, x0: float = 0.1, steps: int = 2000,
+                    warmup: int = 500, escape: float = 1e6, level: float = 0.01
+                    ) -> dict[str, np.ndarray]:
+    """What the orbit of ``x0`` does, per network: escapes, or settles on an attractor with
+    Lyapunov exponent above ``level`` (chaotic), below ``-level`` (periodic) or in between.
+
+    Returns
+    -------
+    dict of ndarray, shape (M,)
+        ``exponent`` (``nan`` if escaped), and boolean ``escaped``, ``chaotic``, ``periodic``,
+        ``marginal``.
+    """
+    traj = orbit(nets, np.full(nets.count, float(x0)), warmup + steps)
+    escaped = ~np.all(np.abs(traj) < escape, axis=0)
+    exponent = np.full(nets.count, np.nan)
+    keep = ~escaped
+    if keep.any():
+        sub = ScalarNetworks(nets.w[keep], nets.b[keep], nets.a[keep], nets.activation,
+                             nets.gain)
+        exponent[keep] = orbit_lyapunov(sub, np.full(int(keep.sum()), float(x0)), steps,
+                                        warmup)
+    with np.errstate(invalid="ignore"):
+        chaotic = keep & (exponent > level)
+        periodic = keep & (exponent < -level)
+    return {"exponent": exponent, "escaped": escaped, "chaotic": chaotic,
+            "periodic": periodic, "marginal": keep & ~chaotic & ~periodic}
+
+
+#: Widths and (init, output gain) settings of the chapter's survey.
+PERIOD3_WIDTHS: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+PERIOD3_SETTINGS: dict[str, tuple[str, float]] = {
+    "He, $\\gamma=1$": ("he", 1.0), "He, $\\gamma=2$": ("he", 2.0),
+    "He, $\\gamma=4$": ("he", 4.0), "Xavier, $\\gamma=1$": ("xavier", 1.0),
+    "Xavier, $\\gamma=2$": ("xavier", 2.0)}
+
+
+def period3_survey(count: int = 1000, seed: int = 2022) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`period3_probability` for every setting of :data:`PERIOD3_SETTINGS`."""
+    return {label: period3_probability(list(PERIOD3_WIDTHS), count, init, gain, seed=seed)
+            for label, (init, gain) in PERIOD3_SETTINGS.items()}
+
+
+def example_chaotic_network(width: int = 16, gain: float = 2.0, count: int = 200,
+                            seed: int = 11) -> ScalarNetworks:
+    """The first of ``count`` He networks with a period-3 point and a chaotic orbit from 0.1.
+
+    Raises
+    ------
+    ValueError
+        If none of the ``count`` networks qualifies.
+    """
+    pool = random_scalar_networks(count, width, "he", 1.0, seed=seed).with_gain(gain)
+    good = np.flatnonzero(has_period3(pool) & classify_orbits(pool)["chaotic"])
+    if good.size == 0:
+        raise ValueError(f"none of {count} networks has period 3 and a chaotic orbit; "
+                         "increase count or gain")
+    i = int(good[0])
+    return ScalarNetworks(pool.w[i : i + 1], pool.b[i : i + 1], pool.a[i : i + 1],
+                          gain=gain)

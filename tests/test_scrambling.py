@@ -8,6 +8,7 @@ from gcrit_utils.scrambling import (
     li_yorke_witness,
     orbit,
     orbit_lyapunov,
+    pair_distance,
     period3_points,
     period3_probability,
     random_scalar_networks,
@@ -77,3 +78,36 @@ def test_validation_and_shapes():
     res = period3_probability([2, 4], count=50, gain=2.0)
     assert res["found"].shape == (2,) and np.all(res["low"] <= res["probability"])
     assert np.all(res["li_yorke"] <= res["found"])
+
+
+def test_pair_distance_and_classification():
+    from gcrit_utils.scrambling import classify_orbits
+
+    d = pair_distance(tent(1.9), 0.3, 0.3 + 1e-9, 200)
+    assert d[0] == pytest.approx(1e-9) and d.max() > 0.1  # sensitive dependence
+    nets = ScalarNetworks(np.array([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]),
+                          np.array([[0.2, 0.0], [0.0, -0.5], [0.0, 0.0]]),
+                          np.array([[0.5, 0.0], [1.9, -3.8], [3.0, 0.0]]))
+    c = classify_orbits(nets, x0=0.3, steps=500, warmup=100)
+    assert c["periodic"][0] and c["chaotic"][1] and c["escaped"][2]
+    assert np.isnan(c["exponent"][2])
+
+
+def test_scrambling_figures_draw_finite_data():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gcrit_utils.figures import figure_cobweb, figure_period3_vs_width, figure_scrambling
+
+    net = tent(1.9)
+    figs = [figure_cobweb(net, 0.3, steps=20),
+            figure_period3_vs_width({"x": period3_probability([2, 4], count=20, gain=2.0)}),
+            figure_scrambling(pair_distance(net, 0.3, 0.3 + 1e-9, 50), np.ones((3, 4)),
+                              np.array([1.0, 1.5, 2.0]))]
+    for fig in figs:
+        assert len(fig.axes) >= 1
+        plt.close(fig)
+    with pytest.raises(ValueError, match="NaN"):
+        figure_scrambling(np.array([1.0, np.nan]), np.ones((1, 2)), np.array([1.0]))
