@@ -75,15 +75,17 @@ def _batched_problem(features: torch.Tensor, targets: torch.Tensor
     return phi.transpose(1, 2) @ phi, torch.einsum("btf,tbd->bfd", phi, y)
 
 
-def _ridge_solve(gram: torch.Tensor, rhs: torch.Tensor, ridge: float) -> torch.Tensor:
+def _ridge_solve(gram: torch.Tensor, rhs: torch.Tensor, ridge: float,
+                 unpenalised: tuple[int, ...] = ()) -> torch.Tensor:
     """``(G + ridge I)^{-1} R`` per batch element by Cholesky; ``nan`` where not positive definite.
 
     Cholesky rather than LU: the regularised Gram matrix is symmetric positive definite, and
     MKL's batched LU fails (and can stall) on the numerically singular Gram matrices of
     reservoirs with tiny gains when the ridge is 0.
     """
-    eye = torch.eye(gram.shape[-1], dtype=gram.dtype, device=gram.device)
-    chol, info = torch.linalg.cholesky_ex(gram + ridge * eye)
+    diag = torch.ones(gram.shape[-1], dtype=gram.dtype, device=gram.device)
+    diag[list(unpenalised)] = 0.0
+    chol, info = torch.linalg.cholesky_ex(gram + ridge * torch.diag(diag))
     ok = info == 0
     out = torch.full_like(rhs, float("nan"))
     if bool(ok.any()):
@@ -91,10 +93,12 @@ def _ridge_solve(gram: torch.Tensor, rhs: torch.Tensor, ridge: float) -> torch.T
     return out
 
 
-def fit_ridge(features: torch.Tensor, targets: torch.Tensor, ridge: float) -> torch.Tensor:
+def fit_ridge(features: torch.Tensor, targets: torch.Tensor, ridge: float,
+              unpenalised: tuple[int, ...] = ()) -> torch.Tensor:
     """Ridge regression for every network of the batch at once, in float64.
 
-    Solves ``(Phi^T Phi + ridge I) W = Phi^T Y`` per batch element (Cholesky).
+    Solves ``(Phi^T Phi + ridge D) W = Phi^T Y`` per batch element (Cholesky), with ``D`` the
+    identity except zeros at the ``unpenalised`` feature columns.
 
     Parameters
     ----------
@@ -103,6 +107,10 @@ def fit_ridge(features: torch.Tensor, targets: torch.Tensor, ridge: float) -> to
     ridge : float
         Regularisation ``>= 0``, applied to the Gram matrix summed over time (0 gives
         least squares if the Gram matrix is regular).
+    unpenalised : tuple of int
+        Feature columns without penalty, e.g. ``(n,)`` for the constant of ``[h, 1]``: then
+        the fit equals ridge on centred features with a free intercept (reservoirpy's
+        ``Ridge``). The book's readouts penalise every column (the default).
 
     Returns
     -------
@@ -111,7 +119,10 @@ def fit_ridge(features: torch.Tensor, targets: torch.Tensor, ridge: float) -> to
     """
     ridge = check_nonnegative("ridge", ridge)
     gram, rhs = _batched_problem(features, targets)
-    return _ridge_solve(gram, rhs, ridge)
+    bad = [c for c in unpenalised if not -gram.shape[-1] <= c < gram.shape[-1]]
+    if bad:
+        raise ValueError(f"unpenalised must index the {gram.shape[-1]} features, got {bad}")
+    return _ridge_solve(gram, rhs, ridge, tuple(unpenalised))
 
 
 def fit_ridge_validated(features: torch.Tensor, targets: torch.Tensor,

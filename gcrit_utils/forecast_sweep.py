@@ -338,16 +338,16 @@ PREDICTORS: tuple[str, ...] = ("g_c", "driven_crossing", "autonomous_crossing")
 
 
 def predictor_errors(rows: Sequence[dict[str, Any]], target: str = "cliff"
-                     ) -> dict[str, tuple[float, int]]:
+                     ) -> dict[str, tuple[float, float, int]]:
     """How well each predictor locates ``target`` (``"peak"`` or ``"cliff"``).
 
     For every row of :func:`forecast_summary` (minimalRNN rows excluded: they have no
-    ``g_c``) with finite values, the error is ``|ln(target / predictor)|`` (0.1 = 10% off).
+    ``g_c``) with finite values, the error is ``ln(target / predictor)`` (0.1 = 10% above).
 
     Returns
     -------
     dict
-        predictor -> (mean error, number of rows used).
+        predictor -> (mean of ``|error|``, mean of the signed error, number of rows used).
     """
     if target not in ("peak", "cliff"):
         raise ValueError(f"target must be 'peak' or 'cliff', got {target!r}")
@@ -359,6 +359,7 @@ def predictor_errors(rows: Sequence[dict[str, Any]], target: str = "cliff"
                 continue
             pred = 1.0 if name == "g_c" else row[name]
             if np.isfinite(pred) and pred > 0 and np.isfinite(row[target]) and row[target] > 0:
-                errs.append(abs(np.log(row[target] / pred)))
-        out[name] = (float(np.mean(errs)) if errs else float("nan"), len(errs))
+                errs.append(np.log(row[target] / pred))
+        out[name] = ((float(np.mean(np.abs(errs))), float(np.mean(errs)), len(errs)) if errs
+                     else (float("nan"), float("nan"), 0))
     return out

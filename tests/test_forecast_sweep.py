@@ -81,9 +81,9 @@ def test_predictor_errors():
             {"arch": "minimalrnn", "peak": 0.5, "cliff": 9.0, "driven_crossing": 1.0,
              "autonomous_crossing": 1.0}]
     err = predictor_errors(rows, "cliff")
-    assert err["g_c"] == pytest.approx((np.log(1.2) / 2, 2))
-    assert err["driven_crossing"] == pytest.approx((np.log(1.1) / 2, 2))
-    assert err["autonomous_crossing"] == pytest.approx((0.0, 1))
+    assert err["g_c"] == pytest.approx((np.log(1.2) / 2, np.log(1.2) / 2, 2))
+    assert err["driven_crossing"] == pytest.approx((np.log(1.1) / 2, -np.log(1.1) / 2, 2))
+    assert err["autonomous_crossing"] == pytest.approx((0.0, 0.0, 1))
     with pytest.raises(ValueError):
         predictor_errors(rows, "width")
 
