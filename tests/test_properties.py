@@ -73,3 +73,62 @@ def test_step_rejects_wrong_state_shape(shape):
 def test_critical_gain_never_nan_for_large_bias(arch, s):
     g = critical_gain(arch, s)
     assert not math.isnan(g) and g >= 0
+
+
+# --- forecasting, systems and scrambling (issue #4, #5) -----------------------------------
+@given(ridge=bad_floats)
+def test_fit_ridge_rejects_bad_ridge(ridge):
+    from gcrit_utils.forecast import fit_ridge
+
+    with pytest.raises(ValueError, match="ridge"):
+        fit_ridge(torch.zeros(4, 1, 2), torch.zeros(4, 1), ridge)
+
+
+@given(dt=bad_floats, lyap=st.floats(0.1, 2.0))
+def test_valid_prediction_time_rejects_bad_dt(dt, lyap):
+    from gcrit_utils.forecast import valid_prediction_time
+
+    with pytest.raises(ValueError, match="dt"):
+        valid_prediction_time(torch.zeros(3, 1).numpy(), torch.zeros(3, 2, 1).numpy(), dt, lyap)
+
+
+@given(name=st.text(max_size=12).filter(lambda s: s not in (
+    "lorenz63", "lorenz63_x", "mackey_glass", "kuramoto_sivashinsky", "santafe_laser")))
+def test_system_series_rejects_unknown_names(name):
+    from gcrit_utils.systems import system_series
+
+    with pytest.raises(ValueError, match="name must be one of"):
+        system_series(name, 10)
+
+
+@given(n=st.one_of(st.integers(max_value=0), st.floats(allow_nan=True), st.text(max_size=2)))
+def test_system_series_rejects_bad_lengths(n):
+    from gcrit_utils.systems import system_series
+
+    with pytest.raises(ValueError, match="n_steps"):
+        system_series("lorenz63", n)
+
+
+@given(scale=bad_floats)
+def test_forecast_tasks_reject_bad_input_scale(scale):
+    from gcrit_utils.forecast_sweep import forecast_tasks
+
+    with pytest.raises(ValueError, match="input_scale"):
+        forecast_tasks("lorenz63", scale, [0.5], ["gru"], [0], 20)
+
+
+@given(width=st.one_of(st.integers(max_value=0), st.floats(allow_nan=True), st.text(max_size=2)),
+       count=st.integers(1, 3))
+def test_scalar_networks_reject_bad_widths(width, count):
+    from gcrit_utils.scrambling import random_scalar_networks
+
+    with pytest.raises(ValueError, match="width"):
+        random_scalar_networks(count, width)
+
+
+@given(gain=bad_floats)
+def test_scalar_network_gain_must_be_positive(gain):
+    from gcrit_utils.scrambling import random_scalar_networks
+
+    with pytest.raises(ValueError, match="gain"):
+        random_scalar_networks(2, 3).with_gain(gain)
