@@ -307,7 +307,8 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
 
     All locations are ratios ``g / g_ref`` of the seed-averaged curves. The driven crossing
     is the first upward zero crossing of the conditional exponent (loss of the echo-state
-    property); the autonomous one the first crossing of :data:`CHAOS_THRESHOLD`.
+    property); the autonomous one the first crossing of
+    ``gcrit_utils.experiments.CHAOS_THRESHOLD``.
 
     Returns
     -------

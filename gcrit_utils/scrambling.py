@@ -369,7 +369,7 @@ PERIOD3_SETTINGS: dict[str, tuple[str, float]] = {
 
 
 def period3_survey(count: int = 1000, seed: int = 2022) -> dict[str, dict[str, np.ndarray]]:
-    """:func:`period3_probability` for every setting of :data:`PERIOD3_SETTINGS`."""
+    """:func:`period3_probability` for every setting of ``PERIOD3_SETTINGS``."""
     return {label: period3_probability(list(PERIOD3_WIDTHS), count, init, gain, seed=seed)
             for label, (init, gain) in PERIOD3_SETTINGS.items()}
 
