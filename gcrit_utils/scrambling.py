@@ -36,6 +36,7 @@ __all__ = [
     "PERIOD3_SETTINGS",
     "period3_survey",
     "example_chaotic_network",
+    "width_independence_test",
 ]
 
 INITS = ("he", "xavier")
@@ -391,3 +392,37 @@ def example_chaotic_network(width: int = 16, gain: float = 2.0, count: int = 200
     i = int(good[0])
     return ScalarNetworks(pool.w[i : i + 1], pool.b[i : i + 1], pool.a[i : i + 1],
                           gain=gain)
+
+
+def width_independence_test(result: dict[str, np.ndarray], min_width: int = 16
+                            ) -> dict[str, float]:
+    """Chi-square test that P(period 3) is the same at every width ``>= min_width``.
+
+    Parameters
+    ----------
+    result : dict
+        From :func:`period3_probability` (``widths``, ``found``, ``count``).
+    min_width : int
+        Smallest width included.
+
+    Returns
+    -------
+    dict
+        ``pooled`` probability, ``chi2`` statistic, ``dof`` (widths - 1) and ``p_value``
+        (``nan`` if the pooled probability is 0 or 1: nothing varies, nothing to test).
+    """
+    from scipy.stats import chi2 as chi2_dist
+
+    sel = np.asarray(result["widths"]) >= check_int("min_width", min_width, 1)
+    found = np.asarray(result["found"])[sel]
+    n = int(result["count"])
+    dof = int(sel.sum()) - 1
+    if dof < 1:
+        raise ValueError(f"need at least two widths >= min_width={min_width}")
+    pooled = found.sum() / (n * sel.sum())
+    if not 0 < pooled < 1:
+        return {"pooled": float(pooled), "chi2": 0.0, "dof": dof, "p_value": float("nan")}
+    expected = pooled * n
+    stat = float(np.sum((found - expected) ** 2 / (expected * (1 - pooled))))
+    return {"pooled": float(pooled), "chi2": stat, "dof": dof,
+            "p_value": float(chi2_dist.sf(stat, dof))}

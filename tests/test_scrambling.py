@@ -111,3 +111,19 @@ def test_scrambling_figures_draw_finite_data():
         plt.close(fig)
     with pytest.raises(ValueError, match="NaN"):
         figure_scrambling(np.array([1.0, np.nan]), np.ones((1, 2)), np.array([1.0]))
+
+
+def test_width_independence_test():
+    from gcrit_utils.scrambling import width_independence_test
+
+    flat = {"widths": np.array([8, 16, 32, 64]), "found": np.array([1, 50, 50, 50]),
+            "count": np.array(1000)}
+    res = width_independence_test(flat)
+    assert res["pooled"] == pytest.approx(0.05) and res["chi2"] == 0.0 and res["dof"] == 2
+    assert res["p_value"] == pytest.approx(1.0)
+    trend = dict(flat, found=np.array([1, 20, 50, 90]))
+    assert width_independence_test(trend)["p_value"] < 1e-6
+    none = dict(flat, found=np.zeros(4, dtype=int))
+    assert np.isnan(width_independence_test(none)["p_value"])
+    with pytest.raises(ValueError):
+        width_independence_test(flat, min_width=64)
