@@ -36,6 +36,7 @@ import torch
 
 from ._numerics import flush_denormal
 from ._validation import (
+    CANDIDATE,
     GATES,
     check_arch,
     check_int,
@@ -481,6 +482,23 @@ class RandomRNN:
     def finite_size_critical_gain(self) -> float:
         """``g_c^fin = [mean_j u_j^2 v_j^2/(1 - a_j)^2]^(-1/2)`` for this draw of biases."""
         return self.zero_state_factors().finite_size_critical_gain()
+
+    def mean_field_critical_gain(self) -> float:
+        """Mean-field ``g_c`` of this draw of biases (:mod:`gcrit_utils.meanfield`).
+
+        The expectation over biases is the average over the ``N`` sampled units; the
+        recurrent fields stay Gaussian. With the candidate bias at 0 it equals
+        :meth:`finite_size_critical_gain`; ``inf`` for the minimalRNN. Slow for the LSTM
+        with a candidate bias (a 3-D quadrature per unit, minutes at ``N = 1000``).
+        """
+        from .meanfield import mean_field_critical_gain
+
+        biases = {k: self._bias[i].numpy() for i, k in enumerate(self.gates)}
+        stds = {k: v for k, v in self.bias_stds.items() if k != CANDIDATE[self.arch]}
+        return mean_field_critical_gain(
+            self.arch, stds if self.arch != "rnn" else self.bias_stds["h"],
+            candidate_bias_std=self.bias_stds.get(CANDIDATE[self.arch] or "", 0.0),
+            gain_ratios=self.gain_ratios, biases=biases)
 
     # ---------------------------------------------------------------------------------
     # interoperability

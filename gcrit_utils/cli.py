@@ -20,6 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     gc = sub.add_parser("gc", help="print the critical gain g_c(s_b) of an architecture")
     gc.add_argument("--arch", choices=ARCHS, required=True)
     gc.add_argument("--bias-std", type=float, default=0.0, help="gate-bias std s_b (default 0)")
+    gc.add_argument("--candidate-bias-std", type=float, default=0.0,
+                    help="candidate (GRU n, LSTM g) bias std; needs --method mean_field")
     gc.add_argument("--method", choices=METHODS, default="zero_state")
     gc.add_argument("--n", type=int, default=None,
                     help="also print the finite-N g_c of one sampled network of n units")
@@ -57,17 +59,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "figures":
         return _figures(parser, args)
     try:
-        g_c = critical_gain(args.arch, args.bias_std, method=args.method)
-    except (ValueError, NotImplementedError) as err:
+        g_c = critical_gain(args.arch, args.bias_std, method=args.method,
+                            candidate_bias_std=args.candidate_bias_std)
+    except ValueError as err:
         parser.error(str(err))
-    print(f"g_c(arch={args.arch}, bias_std={args.bias_std}, method={args.method}) = {g_c:.5f}")
+    cand = f", candidate_bias_std={args.candidate_bias_std}" if args.candidate_bias_std else ""
+    print(f"g_c(arch={args.arch}, bias_std={args.bias_std}{cand}, method={args.method}) "
+          f"= {g_c:.5f}")
     if args.n is not None:
         from .cells import RandomRNN  # torch is imported only when needed
 
         if args.n < 1:
             parser.error(f"--n must be an integer >= 1, got {args.n}")
-        net = RandomRNN(args.arch, args.n, 1.0, args.bias_std, seed=args.seed)
-        g_fin = net.finite_size_critical_gain()
+        net = RandomRNN(args.arch, args.n, 1.0, args.bias_std, seed=args.seed,
+                        candidate_bias_std=args.candidate_bias_std)
+        g_fin = (net.mean_field_critical_gain() if args.method == "mean_field"
+                 else net.finite_size_critical_gain())
         print(f"finite-N g_c (n={args.n}, seed={args.seed}) = {g_fin:.5f}")
     return 0
 

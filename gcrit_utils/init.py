@@ -49,7 +49,9 @@ def critical_init_(
     gain_factor : float
         ``g / g_c``; 1 is the edge, < 1 ordered, > 1 beyond the edge.
     method : {"zero_state", "mean_field"}
-        Criterion used for ``g_c`` (``"mean_field"`` for ``nn.RNN`` only).
+        Criterion used for ``g_c``. The initializer keeps the candidate bias at 0, so for
+        ``nn.GRU``/``nn.LSTM`` both give the same gain; for ``nn.RNN`` with a bias
+        ``"mean_field"`` is the right one.
     seed : int, optional
         Seed of the draw; ``None`` uses torch's default generator, like ``torch.nn.init``.
 

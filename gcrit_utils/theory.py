@@ -229,13 +229,14 @@ def critical_gain(
         ``{"u": ..}`` (minimalRNN); ``{"h": ..}`` or a float for ``rnn``.
     method : {"zero_state", "mean_field"}
         ``"zero_state"``: the spectral edge of the zero-state Jacobian touches 1,
-        ``g_c^{-2} = E[u^2 v^2/(1-a)^2]``. ``"mean_field"`` (``rnn`` only for now): the
-        self-consistent criterion ``chi = g^2 E[tanh'(sqrt(g^2 q* + s^2) z)^2] = 1``
-        (Molgedey et al. 1992; Poole et al. 2016), right when ``h = 0`` is not a
-        fixed point because of the bias.
+        ``g_c^{-2} = E[u^2 v^2/(1-a)^2]``. ``"mean_field"``: the same edge condition at
+        the mean-field fixed point ``h*`` (:mod:`gcrit_utils.meanfield`); for the tanh RNN
+        it is ``chi = g^2 E[tanh'(sqrt(g^2 q* + s^2) z)^2] = 1`` (Molgedey et al. 1992;
+        Poole et al. 2016). It equals ``"zero_state"`` for gated cells whose candidate
+        bias is 0, and is the right criterion when ``h = 0`` is not a fixed point.
     candidate_bias_std : float
-        Spread of the candidate (GRU ``n``, LSTM ``g``) bias. Must be 0 for
-        ``method="zero_state"``: otherwise the zero state is not a fixed point.
+        Spread of the candidate (GRU ``n``, LSTM ``g``, minimalRNN ``c``) bias. Must be 0
+        for ``method="zero_state"``: otherwise the zero state is not a fixed point.
     approximation : {"exact", "probit"}
         ``"probit"`` replaces ``E[sigma(b)^2]`` by :func:`sigmoid_sq_moment_probit`
         (the closed form; gated cells only). ``E[(1+e^b)^2]`` is always exact.
@@ -257,6 +258,8 @@ def critical_gain(
     (2.0, 2.0)
     >>> round(critical_gain("rnn", 1.0, method="mean_field"), 3)
     1.856
+    >>> round(critical_gain("gru", 0.5, method="mean_field", candidate_bias_std=0.5), 3)
+    2.545
     """
     arch = check_arch(arch)
     if method not in METHODS:
@@ -268,14 +271,14 @@ def critical_gain(
     if approximation == "probit" and arch in ("rnn", "minimalrnn"):
         raise ValueError("approximation='probit' applies to the sigmoid gates of 'gru' and 'lstm'")
     if method == "mean_field":
-        if gain_ratios:
-            raise ValueError("gain_ratios are supported with method='zero_state' only")
-        if arch != "rnn":
-            raise NotImplementedError(
-                "method='mean_field' is implemented for arch='rnn' only; "
-                "gated cells use method='zero_state'"
-            )
-        return _mean_field_critical_gain(stds["h"])
+        if approximation != "exact":
+            raise ValueError("approximation='probit' applies to method='zero_state' only")
+        if arch == "rnn" and not gain_ratios:
+            return _mean_field_critical_gain(stds["h"])
+        from .meanfield import mean_field_critical_gain  # imports theory: avoid a cycle
+
+        return mean_field_critical_gain(arch, bias_std, candidate_bias_std=candidate_bias_std,
+                                        gain_ratios=gain_ratios)
     if cand is not None and stds[cand] != 0.0:
         raise ValueError(
             "candidate_bias_std must be 0 for method='zero_state': with a candidate bias "

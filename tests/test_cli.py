@@ -20,10 +20,19 @@ def test_gc_mean_field(capsys):
     assert value == pytest.approx(1.8556, abs=1e-4)
 
 
+def test_gc_mean_field_with_candidate_bias(capsys):
+    argv = ["gc", "--arch", "gru", "--bias-std", "0.5", "--candidate-bias-std", "0.5",
+            "--method", "mean_field"]
+    assert main(argv) == 0
+    value = float(capsys.readouterr().out.split("=")[-1])
+    assert value == pytest.approx(2.5451, abs=1e-4)
+
+
 @pytest.mark.parametrize(
     "argv",
     [["gc", "--arch", "gru", "--bias-std", "-1"], ["gc", "--arch", "tcn"],
-     ["gc", "--arch", "gru", "--n", "0"], ["gc", "--arch", "gru", "--method", "mean_field"]],
+     ["gc", "--arch", "gru", "--n", "0"],
+     ["gc", "--arch", "gru", "--candidate-bias-std", "0.5"]],
 )
 def test_gc_bad_input_exits_2(argv, capsys):
     with pytest.raises(SystemExit) as err:

@@ -134,9 +134,18 @@ def test_critical_gain_rejects_bad_input(kwargs):
         critical_gain(arch, **kwargs)
 
 
-def test_mean_field_for_gated_is_not_implemented_yet():
-    with pytest.raises(NotImplementedError):
-        critical_gain("gru", 0.5, method="mean_field")
+def test_mean_field_equals_zero_state_without_candidate_bias():
+    for arch in ("gru", "lstm"):
+        for s in (0.0, 0.5, 1.0):
+            assert critical_gain(arch, s, method="mean_field") == pytest.approx(
+                critical_gain(arch, s), rel=1e-8)
+    assert critical_gain("minimalrnn", 0.5, method="mean_field",
+                         candidate_bias_std=1.0) == math.inf
+
+
+def test_mean_field_rejects_probit():
+    with pytest.raises(ValueError, match="probit"):
+        critical_gain("gru", 0.5, method="mean_field", approximation="probit")
 
 
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm", "minimalrnn"])
