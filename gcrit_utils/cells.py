@@ -77,6 +77,27 @@ def _randn(shape: tuple[int, ...], seed: int) -> torch.Tensor:
     return torch.randn(*shape, generator=gen, dtype=torch.float64)
 
 
+def _haar(gauss: torch.Tensor) -> torch.Tensor:
+    """Haar-distributed orthogonal matrix from a square Gaussian one (QR, signs fixed)."""
+    q, r = torch.linalg.qr(gauss)
+    return q * torch.sign(torch.diagonal(r))[None, :]
+
+
+def _bias_means(arch: str, bias_mean: Mapping[str, float] | None) -> dict[str, float]:
+    given = dict(bias_mean or {})
+    unknown = set(given) - set(GATES[arch])
+    if unknown:
+        raise ValueError(f"bias_mean keys for arch={arch!r} must be among {GATES[arch]}, "
+                         f"got {sorted(unknown)}")
+    out = {}
+    for k in GATES[arch]:
+        v = given.get(k, 0.0)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+            raise ValueError(f"bias_mean[{k!r}] must be a finite number, got {v!r}")
+        out[k] = float(v)
+    return out
+
+
 @dataclass(frozen=True)
 class ZeroStateFactors:
     """Pieces of the zero-state Jacobian ``J0 = diag(a) + g diag(u) W0 diag(v)``.
@@ -140,6 +161,13 @@ class RandomRNN:
         Per-gate gains relative to ``g``: ``W_k = g * gain_ratios[k] * W0_k`` for the
         recurrent matrices (keys ``"h"``; ``"r", "z", "n"``; ``"i", "f", "g", "o"``;
         ``"u"``), 1 for gates not named.
+    bias_mean : dict, optional
+        Mean added to a gate's bias (``b = mu + s_b * b0``), e.g. ``{"z": 2.0}`` for a GRU
+        whose units start slow; 0 for gates not named.
+    orthogonal : bool
+        Draw each ``N x N`` block of ``W0`` from the Haar measure on the orthogonal group
+        (all singular values 1, entries of variance ``1/N`` as in the Gaussian case)
+        instead of i.i.d. Gaussian.
 
     Examples
     --------
@@ -162,6 +190,8 @@ class RandomRNN:
         *,
         candidate_bias_std: float = 0.0,
         gain_ratios: Mapping[str, float] | None = None,
+        bias_mean: Mapping[str, float] | None = None,
+        orthogonal: bool = False,
     ) -> None:
         self.arch = check_arch(arch)
         self.n = check_int("n", n, 1)
@@ -185,8 +215,13 @@ class RandomRNN:
         n_ = self.n
         # W0 stacked by gate, stored transposed for row-vector states: (N, K*N).
         w0 = _randn((n_rec * n_, n_), s_w) / np.sqrt(n_)
+        if orthogonal:
+            w0 = torch.cat([_haar(block) for block in w0.split(n_)]) / np.sqrt(n_)
+        self.orthogonal = bool(orthogonal)
+        self.bias_means = _bias_means(self.arch, bias_mean)
         b0 = _randn((len(self.gates), n_), s_b)
-        bias = torch.stack([self.bias_stds[k] * b0[i] for i, k in enumerate(self.gates)])
+        bias = torch.stack([self.bias_means[k] + self.bias_stds[k] * b0[i]
+                            for i, k in enumerate(self.gates)])
         d = max(self.input_dim, 1)
         u0 = _randn((n_in * n_, d), s_u) / np.sqrt(d)
         if self.input_dim == 0:

@@ -43,6 +43,12 @@ __all__ = [
     "figure_cobweb",
     "figure_period3_vs_width",
     "figure_scrambling",
+    "figure_beyond_lyapunov",
+    "figure_beyond_errors",
+    "figure_propagation",
+    "figure_timescale_maps",
+    "figure_driven_lyapunov",
+    "figure_isometry",
     "FIGURES",
     "make_figures",
 ]
@@ -592,6 +598,169 @@ def figure_scrambling(distance: np.ndarray, bifurcation: np.ndarray, gains: np.n
     return fig
 
 
+def _case_label(case: Sequence) -> str:
+    arch, s, cand = case
+    tail = rf", $s_n={cand:g}$" if cand else ""
+    return rf"{arch.upper()} $s_b={s:g}${tail}"
+
+
+def figure_beyond_lyapunov(data: dict[str, np.ndarray], cases: Sequence[tuple[str, float, float]]
+                           ) -> Figure:
+    """``lambda_max`` vs ``g / g_c^{MF}`` for the cases where ``h = 0`` is not a fixed point
+    (mean ± s.e. over seeds), with the fixed-point crossings (dots) and the zero-state
+    ``g_c`` (triangles) in the same units."""
+    shown = [i for i, c in enumerate(cases) if c[0] == "rnn" and c[1] > 0 or c[2] > 0]
+    fig, ax = plt.subplots(figsize=(PAGE, 2.8))
+    ratios = data["ratios"]
+    for k, i in enumerate(shown):
+        vals = data["exponents"][i]
+        sem = vals.std(axis=0, ddof=1) / np.sqrt(vals.shape[0])
+        color = f"C{k}"
+        ax.errorbar(ratios, vals.mean(axis=0), yerr=sem, color=color, marker="o", ms=2, lw=1,
+                    capsize=1.2, label=_case_label(cases[i]))
+        fp = data["g_fixed_point"][i] / data["g_mean_field"][i]
+        ax.plot(fp, np.full(fp.shape, 0.012 + 0.002 * k), "o", color=color, ms=3.5,
+                mfc="none")
+        zs = data["g_zero_state"][i, 0] / data["g_mean_field"][i, 0]
+        if zs >= ratios[0] - 0.5:
+            ax.plot(max(zs, ratios[0] - 0.02), -0.04, marker="<" if zs < ratios[0] else "v",
+                    color=color, ms=5)
+    ax.axhline(0.0, color="k", lw=0.6)
+    ax.axvline(1.0, color="0.5", lw=0.8, ls="--")
+    ax.set_xlabel(r"$g / g_c^{\mathrm{MF}}$")
+    ax.set_ylabel(r"$\lambda_{\max}$ [nats / step]")
+    ax.set_title("open circles: fixed point loses stability (one per seed); "
+                 "arrows: zero-state $g_c$ is further left", fontsize=7)
+    ax.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def figure_beyond_errors(data: dict[str, np.ndarray], cases: Sequence[tuple[str, float, float]]
+                         ) -> Figure:
+    """Relative error of each criterion against the measured loss of stability of the
+    fixed point, ``g_fp / g_pred - 1`` (mean ± s.e. over seeds), per case; band ±3%."""
+    preds = [("g_zero_state", "zero state ($N\\to\\infty$)", "s"),
+             ("g_finite", r"zero state, sampled biases ($g_c^{\mathrm{fin}}$)", "D"),
+             ("g_mean_field", "mean field", "o")]
+    fig, ax = plt.subplots(figsize=(PAGE, 3.0))
+    x = np.arange(len(cases))
+    for k, (key, label, marker) in enumerate(preds):
+        err = 100.0 * (data["g_fixed_point"] / data[key] - 1.0)
+        mean = err.mean(axis=1)
+        sem = err.std(axis=1, ddof=1) / np.sqrt(err.shape[1])
+        ax.errorbar(x + 0.2 * (k - 1), _finite(mean, label), yerr=_finite(sem, label),
+                    marker=marker, ms=3.5,
+                    ls="none", capsize=1.5, color=f"C{k}", label=label)
+    ax.axhspan(-3, 3, color="0.85", zorder=0, label="±3%")
+    ax.axhline(0.0, color="k", lw=0.6)
+    ax.set_xticks(x, [_case_label(c) for c in cases], rotation=60, ha="right", fontsize=6)
+    ax.set_ylabel(r"$g_{\mathrm{fp}} / g_{\mathrm{pred}} - 1$ [%]")
+    ax.set_yscale("symlog", linthresh=10)
+    ax.legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def figure_propagation(paths: dict[str, dict[str, np.ndarray]]) -> Figure:
+    """Mean-field ``q_t`` and ``c_t`` (lines) against simulations (dots), one column per
+    architecture. ``paths[arch]`` holds ``gains`` (G,), ``theory_q``/``theory_c`` (G, T+1)
+    and ``sim_q``/``sim_c`` (T+1, G)."""
+    fig, axes = plt.subplots(2, len(paths), figsize=(PAGE, 3.8), sharex=True, squeeze=False)
+    for col, (arch, d) in enumerate(paths.items()):
+        t = np.arange(d["theory_q"].shape[1])
+        for j, g in enumerate(d["gains"]):
+            for row, key in enumerate(("q", "c")):
+                ax = axes[row, col]
+                ax.plot(t, _finite(d[f"theory_{key}"][j], "theory"), color=f"C{j}", lw=1,
+                        label=rf"$g={g:g}$")
+                ax.plot(t[::2], _finite(d[f"sim_{key}"][::2, j], "simulation"), ".",
+                        color=f"C{j}", ms=2.5)
+        axes[0, col].set_title(_arch_title(arch), fontsize=8)
+        axes[1, col].set_xlabel("step $t$")
+    axes[0, 0].set_ylabel(r"$q_t = \overline{h_t^2}$")
+    axes[1, 0].set_ylabel(r"$c_t$ (two trajectories)")
+    axes[0, 0].legend(fontsize=6, title="lines: mean field\ndots: N = 1000", title_fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def figure_timescale_maps(maps: dict[str, dict[str, np.ndarray]], ylabel: str,
+                          curves: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+                          ) -> Figure:
+    """Heat maps of the gradient timescale ``xi_1 = -1/ln chi_1`` over ``(g, value)``, one
+    panel per entry of ``maps`` (from :func:`gcrit_utils.propagation.timescale_grid`); grey
+    where ``chi_1 >= 1`` (chaotic in the mean field), white line ``chi_1 = 1``, black
+    dashed: the zero-state ``g_c`` curve ``curves[title] = (values, g_c)`` when given."""
+    from matplotlib.colors import LogNorm
+
+    fig, axes = plt.subplots(1, len(maps), figsize=(PAGE, 2.5), squeeze=False)
+    mesh = None
+    for ax, (title, d) in zip(axes[0], maps.items(), strict=True):
+        chi = _finite(d["chi_1"], "chi_1")
+        with np.errstate(divide="ignore"):
+            xi = np.where(chi < 1.0, -1.0 / np.log(np.clip(chi, 1e-300, None)), np.nan)
+        xi = np.clip(xi, 0.1, 1e3)
+        ax.set_facecolor("0.75")
+        mesh = ax.pcolormesh(d["gains"], d["values"], xi, norm=LogNorm(0.3, 1e3),
+                             cmap="viridis", shading="nearest")
+        if np.nanmin(chi) < 1.0 < np.nanmax(chi):
+            ax.contour(d["gains"], d["values"], chi, levels=[1.0], colors="w", linewidths=1)
+        if curves and title in curves:
+            vals, g_c = curves[title]
+            ax.plot(g_c, vals, "k--", lw=1)
+        ax.set_xlim(d["gains"][0], d["gains"][-1])
+        ax.set_ylim(d["values"][0], d["values"][-1])
+        ax.set_title(title, fontsize=7)
+        ax.set_xlabel("$g$")
+    axes[0, 0].set_ylabel(ylabel)
+    if mesh is not None:
+        fig.colorbar(mesh, ax=axes[0].tolist(), label=r"$\xi_1 = -1/\ln\chi_1$ [steps]",
+                     fraction=0.03)
+    return fig
+
+
+def figure_driven_lyapunov(data: dict[str, dict[str, np.ndarray]]) -> Figure:
+    """Measured driven ``lambda_max`` against the mean-field ``ln(chi_1)/2`` over ``g``, one
+    panel per architecture; ``data[arch]`` holds ``gains``, ``measured``, ``stderr``,
+    ``annealed`` and ``g_c`` (zero-state, NaN if none)."""
+    fig, axes = plt.subplots(1, len(data), figsize=(PAGE, 2.4), sharey=True, squeeze=False)
+    for ax, (arch, d) in zip(axes[0], data.items(), strict=True):
+        ax.errorbar(d["gains"], _finite(d["measured"], "measured"), yerr=d["stderr"], fmt="o",
+                    ms=2.5, lw=0.8, color="C0", label=r"measured $\lambda_{\max}$ (driven)")
+        ax.plot(d["gains"], _finite(d["annealed"], "annealed"), color="C1",
+                label=r"mean field $\frac12\ln\chi_1$")
+        if np.isfinite(d["g_c"]):
+            ax.axvline(d["g_c"], color="0.4", ls="--", lw=0.8, label="zero-state $g_c$")
+        ax.axhline(0.0, color="k", lw=0.6)
+        ax.set_title(_arch_title(arch), fontsize=8)
+        ax.set_xlabel("$g$")
+    axes[0, 0].set_ylabel("nats / step")
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def figure_isometry(svals: dict[str, dict[int, np.ndarray]]) -> Figure:
+    """Distributions of the singular values of ``T``-step Jacobian products, one panel per
+    network (``svals[label][T]`` an array), log-spaced histograms."""
+    fig, axes = plt.subplots(1, len(svals), figsize=(PAGE, 2.3), sharey=True, squeeze=False)
+    for ax, (label, by_t) in zip(axes[0], svals.items(), strict=True):
+        for k, (horizon, s) in enumerate(sorted(by_t.items())):
+            s = _finite(s, "singular values")
+            logs = np.log10(np.clip(s, 1e-30, None))
+            bins = np.linspace(max(logs.min(), -12), max(logs.max(), 0.5), 40)
+            ax.hist(logs, bins=bins, histtype="step", density=True, color=f"C{k}",
+                    label=f"T = {horizon}")
+        ax.axvline(0.0, color="k", lw=0.6)
+        ax.set_title(label, fontsize=7)
+        ax.set_xlabel(r"$\log_{10}$ singular value")
+    axes[0, 0].set_ylabel("density")
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
 def _spectrum_figures() -> dict[str, Callable[[str], Figure]]:
     from .experiments import SPECTRUM_CASES, stored_spectrum_sweep
 
@@ -661,12 +830,22 @@ def _scrambling_figures() -> dict[str, Callable[[str], Figure]]:
             "scrambling": lambda scale: _scrambling_figure()}
 
 
+def _beyond_figures() -> dict[str, Callable[[str], Figure]]:
+    from .beyond import BEYOND_CASES, stored_beyond_sweep
+
+    return {"beyond_lyapunov": lambda scale: figure_beyond_lyapunov(
+                stored_beyond_sweep(scale), BEYOND_CASES),
+            "beyond_errors": lambda scale: figure_beyond_errors(
+                stored_beyond_sweep(scale), BEYOND_CASES)}
+
+
 FIGURES: dict[str, Callable[[str], Figure]] = {
     "critical_gains": lambda scale: figure_critical_gains(),
     **_spectrum_figures(),
     **_lyapunov_figures(),
     **_forecast_figures(),
     **_scrambling_figures(),
+    **_beyond_figures(),
 }
 
 

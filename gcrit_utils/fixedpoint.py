@@ -145,7 +145,8 @@ def fixed_point_crossing(
 ) -> FixedPointCrossing:
     """Gain at which the fixed point of one sampled network loses stability.
 
-    The fixed point is followed from ``start * g_guess`` upwards in steps of
+    The fixed point is followed by Newton continuation from ``0.05 g_guess`` (where it is
+    close to the bias-only one) to ``start * g_guess``, then upwards in steps of
     ``step * g_guess`` (Newton from the previous one); once ``max |eig J(h*)| >= 1`` or
     Newton finds no fixed point near the previous one (the branch folds, a saddle-node:
     an eigenvalue reaches 1 there too) the crossing is bisected to relative width ``rtol``.
@@ -183,6 +184,12 @@ def fixed_point_crossing(
     if net.arch == "minimalrnn":
         raise ValueError("arch='minimalrnn' has J(h*) = diag(u) without input: never unstable")
     h = net.zero_state()
+    # ramp up from a small gain, where h* ~ the bias-only fixed point and Newton converges
+    for g in np.linspace(0.05, start, 15)[:-1] * g_guess:
+        h, err = fixed_point(net.with_gains([float(g)]), h, tol=tol)
+        if float(err.max()) > 1e3 * tol:
+            raise ValueError(f"no fixed point found at g = {g:.4g} on the way to start * "
+                             f"g_guess: lower start")
     gains, radii = [], []
     lo_g, lo_h, lo_ev = None, h, 0j
     for g in np.arange(start, stop + 0.5 * step, step) * g_guess:
