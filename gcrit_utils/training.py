@@ -33,6 +33,7 @@ __all__ = [
     "TrainingResult",
     "train",
     "steps_to_solve",
+    "model_from_random_rnn",
 ]
 
 TASKS: tuple[str, ...] = ("delay", "adding", "lorenz")
@@ -215,3 +216,37 @@ def steps_to_solve(losses: np.ndarray, threshold: float, window: int = 10) -> fl
     run = np.convolve(losses, np.ones(window) / window, mode="valid")
     below = np.nonzero(run < threshold)[0]
     return float(below[0] + window) if below.size else float("inf")
+
+
+def model_from_random_rnn(net, index: int = 0, output_size: int = 1) -> RecurrentRegressor:
+    """A trainable :class:`RecurrentRegressor` (float32, batch first) whose recurrent core
+    starts from the weights of network ``index`` of a :class:`~gcrit_utils.cells.RandomRNN`
+    (``weight_hh = g W0``, ``weight_ih = U``, gate biases ``b``), readout from
+    ``torch.nn.Linear``'s default init seeded by ``net.seed``."""
+    from .cells import RandomRNN
+
+    if not isinstance(net, RandomRNN):
+        raise ValueError(f"net must be a RandomRNN, got {type(net).__name__}")
+    if net.input_dim < 1:
+        raise ValueError("net must have input_dim >= 1 to be trained on a task")
+    g = float(net.g[index])
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(net.seed)
+        if net.arch == "minimalrnn":
+            core: torch.nn.Module = MinimalRNN(net.input_dim, net.n)
+            with torch.no_grad():
+                core.weight_hh.copy_(g * net._w0)
+                core.weight_eh.copy_(net._v0)
+                core.weight_ih.copy_(net._u)
+                core.bias_u.copy_(net._bias[0])
+                core.bias_c.copy_(net._bias[1])
+        else:
+            cls = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[net.arch]
+            core = cls(net.input_dim, net.n, batch_first=True)
+            with torch.no_grad():
+                core.weight_hh_l0.copy_(g * net._w0)
+                core.weight_ih_l0.copy_(net._u)
+                core.bias_ih_l0.copy_(net._bias.reshape(-1))
+                core.bias_hh_l0.zero_()
+        model = RecurrentRegressor(core, output_size)
+    return model.float()

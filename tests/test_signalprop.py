@@ -1,0 +1,157 @@
+"""Mean-field signal propagation, its simulations and the training helpers."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gcrit_utils import RandomRNN
+from gcrit_utils.propagation import (
+    jacobian_product_singular_values,
+    simulate_propagation,
+    timescale_grid,
+)
+from gcrit_utils.signalprop import (
+    chi_one,
+    correlation_fixed_point,
+    correlation_map,
+    length_fixed_point,
+    propagation_path,
+    signal_params,
+    timescales,
+)
+from gcrit_utils.theory import mean_field_rnn
+from gcrit_utils.training import (
+    MinimalRNN,
+    RecurrentRegressor,
+    model_from_random_rnn,
+    steps_to_solve,
+    task_batch,
+    train,
+)
+
+ARCHS = ["rnn", "minimalrnn", "gru", "lstm"]
+
+
+def test_rnn_without_input_is_the_static_mean_field():
+    for g, s in [(0.8, 0.0), (1.5, 0.0), (1.3, 0.7)]:
+        q, chi = mean_field_rnn(g, s)
+        p = signal_params("rnn", g, s)
+        # two quadrature rules, each accurate to 1e-7 (documented)
+        assert length_fixed_point(p)[0] == pytest.approx(q, rel=1e-7, abs=1e-12)
+        assert chi_one(p) == pytest.approx(chi, rel=1e-7)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "minimalrnn", "gru"])
+def test_chi_one_is_the_slope_of_the_correlation_map_at_one(arch):
+    # identical inputs: c = 1 is a fixed point and the map's slope there is chi_1
+    p = signal_params(arch, 1.7, 0.5, input_std=0.5)
+    state = length_fixed_point(p)
+    d = 1e-5
+    slope = (correlation_map(p, 1.0, 1.0, state) - correlation_map(p, 1 - d, 1.0, state)) / d
+    assert slope == pytest.approx(chi_one(p, state), rel=1e-3)
+
+
+def test_gated_chi_one_at_the_zero_state_in_closed_form():
+    # GRU, no bias, no input: z = r = 1/2 and n' = 1, so chi_1 = 1/4 + g^2/16 (annealed)
+    for g in (1.0, 2.0, 3.0):
+        p = signal_params("gru", g, 0.0)
+        assert length_fixed_point(p) == (0.0,)
+        assert chi_one(p) == pytest.approx(0.25 + g * g / 16, rel=1e-9)
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_fixed_points_are_fixed(arch):
+    p = signal_params(arch, 2.0, 0.5, input_std=0.5)
+    path = propagation_path(p, 400, q0=1.0, c0=0.0, input_corr=0.3)
+    assert path["q"][-1] == pytest.approx(length_fixed_point(p)[0], rel=1e-6)
+    c_star, _ = correlation_fixed_point(p, 0.3)
+    assert path["c"][-1] == pytest.approx(c_star, abs=1e-6)
+    ts = timescales(p, 0.3)
+    assert 0 < ts["chi_c"] < 1 and ts["xi_c"] == pytest.approx(-1 / math.log(ts["chi_c"]))
+
+
+def test_simulation_follows_the_length_map_for_the_tanh_rnn():
+    net = RandomRNN("rnn", 1500, [0.8, 1.5], 0.5, input_dim=200, input_scale=0.5, seed=0,
+                    dtype=torch.float64)
+    sim = simulate_propagation(net, 60, q0=1.0, c0=0.0, input_corr=0.5, seed=1)
+    for j, g in enumerate([0.8, 1.5]):
+        q_star = length_fixed_point(signal_params("rnn", g, 0.5, input_std=0.5))[0]
+        # time average over the stationary part; the fluctuations are O(1/sqrt(N d))
+        assert sim["q"][-40:, j].mean() == pytest.approx(q_star, rel=0.03)
+    assert sim["c"].shape == (61, 2) and np.all(np.abs(sim["c"]) <= 1)
+
+
+def test_timescale_grid_and_bad_input():
+    grid = timescale_grid("gru", [1.0, 2.0], [0.0, 1.0], vary="bias_mean")
+    assert grid["chi_1"].shape == (2, 2)
+    # a larger update-gate bias mean keeps units longer: chi_1 grows towards 1
+    assert np.all(grid["chi_1"][1] > grid["chi_1"][0])
+    with pytest.raises(ValueError, match="no memory gate"):
+        timescale_grid("rnn", [1.0], [0.0], vary="bias_mean")
+    with pytest.raises(ValueError, match="bias_mean keys"):
+        signal_params("gru", 1.0, bias_mean={"r": 1.0})
+    with pytest.raises(ValueError, match="input_std"):
+        signal_params("gru", 1.0, input_std=-1.0)
+    with pytest.raises(ValueError, match="c must be"):
+        correlation_map(signal_params("rnn", 1.0), 1.5)
+
+
+def test_isometry_of_orthogonal_linear_regime():
+    # tiny gain, orthogonal W: the Jacobian product's singular values are all equal to
+    # prod_t g * tanh'(...) ~ g^T up to the bias factors; with s_b = 0 and no input exactly
+    net = RandomRNN("rnn", 40, 0.5, 0.0, seed=0, dtype=torch.float64, orthogonal=True)
+    s = jacobian_product_singular_values(net, 5, warmup=0)
+    h0_scale = 0.5  # states shrink towards 0, tanh' -> 1
+    assert s.shape == (1, 40)
+    assert s.max() / s.min() < 1.0 + 2 * h0_scale  # nearly isometric
+    net_g = RandomRNN("rnn", 40, 0.5, 0.0, seed=0, dtype=torch.float64)
+    s_g = jacobian_product_singular_values(net_g, 5, warmup=0)
+    assert s_g.max() / s_g.min() > s.max() / s.min()
+
+
+def test_task_batches():
+    gen = torch.Generator().manual_seed(0)
+    x, y, m = task_batch("delay", 4, 5, gen)
+    assert torch.equal(y[:, 5:], x[:, :-5]) and m[:, :5].sum() == 0
+    x, y, m = task_batch("adding", 8, 20, gen)
+    assert torch.allclose(y[:, -1, 0], (x[..., 0] * x[..., 1]).sum(1))
+    assert torch.all(x[..., 1].sum(1) == 2) and m.sum() == 8
+    with pytest.raises(ValueError, match="task must be"):
+        task_batch("copy", 4, 5, gen)
+    with pytest.raises(ValueError, match="needs the normalised series"):
+        task_batch("lorenz", 4, 5, gen)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "minimalrnn", "gru", "lstm"])
+def test_model_from_random_rnn_matches_the_network(arch):
+    net = RandomRNN(arch, 12, 1.3, 0.5, input_dim=2, input_scale=1.0, seed=4)
+    model = model_from_random_rnn(net)
+    x = torch.randn(3, 7, 2, generator=torch.Generator().manual_seed(0))
+    h, _ = model.core(x)
+    state = net.zero_state(3)
+    ours = []
+    for t in range(7):
+        state = net.step(state, x[:, t][None])
+        ours.append(net.hidden(state)[0])
+    assert torch.allclose(h, torch.stack(ours, dim=1), atol=1e-5)
+
+
+def test_training_reduces_the_loss_and_is_reproducible():
+    def run():
+        net = RandomRNN("gru", 16, 1.0, 0.5, input_dim=1, seed=0)
+        return train(model_from_random_rnn(net), "delay", 1, steps=150, batch=16, lr=1e-2,
+                     seed=0)
+
+    a, b = run(), run()
+    assert np.array_equal(a.losses, b.losses)
+    assert a.final < 0.5 * a.losses[0]
+    assert steps_to_solve(a.losses, 0.5) <= 150
+    assert steps_to_solve(np.ones(30), 0.5) == math.inf
+
+
+def test_minimal_rnn_module_shapes():
+    core = MinimalRNN(3, 5, generator=torch.Generator().manual_seed(0))
+    model = RecurrentRegressor(core, 2)
+    assert model(torch.zeros(4, 6, 3)).shape == (4, 6, 2)
