@@ -216,7 +216,8 @@ class RandomRNN:
         # W0 stacked by gate, stored transposed for row-vector states: (N, K*N).
         w0 = _randn((n_rec * n_, n_), s_w) / np.sqrt(n_)
         if orthogonal:
-            w0 = torch.cat([_haar(block) for block in w0.split(n_)]) / np.sqrt(n_)
+            # Haar matrices have entries of variance 1/N already (and singular values 1)
+            w0 = torch.cat([_haar(block) for block in w0.split(n_)])
         self.orthogonal = bool(orthogonal)
         self.bias_means = _bias_means(self.arch, bias_mean)
         b0 = _randn((len(self.gates), n_), s_b)

@@ -49,6 +49,8 @@ __all__ = [
     "figure_timescale_maps",
     "figure_driven_lyapunov",
     "figure_isometry",
+    "figure_trainability",
+    "figure_init_comparison",
     "FIGURES",
     "make_figures",
 ]
@@ -729,7 +731,7 @@ def figure_driven_lyapunov(data: dict[str, dict[str, np.ndarray]]) -> Figure:
         ax.errorbar(d["gains"], _finite(d["measured"], "measured"), yerr=d["stderr"], fmt="o",
                     ms=2.5, lw=0.8, color="C0", label=r"measured $\lambda_{\max}$ (driven)")
         ax.plot(d["gains"], _finite(d["annealed"], "annealed"), color="C1",
-                label=r"mean field $\frac12\ln\chi_1$")
+                label=r"mean field $\ln(\chi_1)/2$")
         if np.isfinite(d["g_c"]):
             ax.axvline(d["g_c"], color="0.4", ls="--", lw=0.8, label="zero-state $g_c$")
         ax.axhline(0.0, color="k", lw=0.6)
@@ -756,6 +758,60 @@ def figure_isometry(svals: dict[str, dict[int, np.ndarray]]) -> Figure:
         ax.set_title(label, fontsize=7)
         ax.set_xlabel(r"$\log_{10}$ singular value")
     axes[0, 0].set_ylabel("density")
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def figure_trainability(data: dict[str, np.ndarray], archs: Sequence[str],
+                        xi: dict[str, np.ndarray]) -> Figure:
+    """Final training loss (over chance) against ``g``, one panel per delay ``T``, one line
+    per architecture; below, a bar over the gains where the mean-field ``xi_1 >= T``."""
+    delays = data["delays"]
+    gains = data["gains"]
+    fig, axes = plt.subplots(1, len(delays), figsize=(PAGE, 2.6), sharey=True, squeeze=False)
+    for ax, (j, delay) in zip(axes[0], enumerate(delays), strict=True):
+        for i, arch in enumerate(archs):
+            final = data["final"][i, j]  # (G, S)
+            ax.plot(gains, _finite(final.mean(axis=1), "final loss"), "o-", ms=3, lw=1,
+                    color=f"C{i}", label=_arch_title(arch))
+            long = xi[arch] >= delay
+            ax.plot(gains[long], np.full(long.sum(), 0.012 * (1.6 ** i)), "s", ms=3,
+                    color=f"C{i}")
+        ax.axhline(0.5, color="0.5", ls=":", lw=0.8)
+        ax.set_yscale("log")
+        ax.set_xlabel("$g$")
+        ax.set_title(f"delay $T = {delay:g}$ (squares: mean-field $\\xi_1 \\geq T$)",
+                     fontsize=7)
+    axes[0, 0].set_ylabel("final loss / chance")
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def figure_init_comparison(data: dict[str, np.ndarray], archs: Sequence[str],
+                           tasks: Sequence[Sequence], inits: Sequence[str]) -> Figure:
+    """Training loss curves (mean over seeds, shaded min-max), one panel per (arch, task),
+    one line per initialisation."""
+    fig, axes = plt.subplots(len(archs), len(tasks), figsize=(PAGE, 1.9 * len(archs) + 0.4),
+                             sharex=True, squeeze=False)
+    for a, arch in enumerate(archs):
+        for t, (task, length) in enumerate(tasks):
+            ax = axes[a, t]
+            for k, init in enumerate(inits):
+                curves = data["losses"][a, t, k]  # (S, K)
+                curves = np.where(np.isfinite(curves), curves, np.nan)
+                steps = np.arange(1, curves.shape[1] + 1)
+                kernel = np.ones(10) / 10
+                smooth = np.array([np.convolve(c, kernel, mode="same") for c in curves])
+                ax.plot(steps, np.nanmean(smooth, axis=0), lw=1, color=f"C{k}", label=init)
+                ax.fill_between(steps, np.nanmin(smooth, axis=0), np.nanmax(smooth, axis=0),
+                                color=f"C{k}", alpha=0.15, lw=0)
+            ax.set_yscale("log")
+            ax.set_title(f"{_arch_title(arch)}, {task} ({length})", fontsize=7)
+            if a == len(archs) - 1:
+                ax.set_xlabel("Adam step")
+        axes[a, 0].set_ylabel("loss / chance")
     axes[0, 0].legend(fontsize=6)
     fig.tight_layout()
     return fig
@@ -839,6 +895,46 @@ def _beyond_figures() -> dict[str, Callable[[str], Figure]]:
                 stored_beyond_sweep(scale), BEYOND_CASES)}
 
 
+def _propagation_figures() -> dict[str, Callable[[str], Figure]]:
+    from . import propagation as pr
+    from .training_sweep import TRAINABILITY, stored_trainability
+
+    def trainability(scale: str) -> Figure:
+        cfg = TRAINABILITY[scale]
+        xi = pr.predicted_timescales(cfg["archs"], cfg["gains"], cfg["bias_std"],
+                                     cfg["input_scale"])
+        return figure_trainability(stored_trainability(scale), cfg["archs"], xi)
+
+    return {
+        "propagation": lambda scale: figure_propagation(pr.propagation_comparison()),
+        "timescale_maps": lambda scale: figure_timescale_maps(
+            *_maps_and_label(pr.bias_spread_maps(pr.TIMESCALE_GAINS, pr.TIMESCALE_STDS))),
+        "timescale_maps_mu": lambda scale: figure_timescale_maps(
+            pr.bias_mean_maps(pr.TIMESCALE_GAINS, pr.TIMESCALE_MEANS),
+            r"bias mean $\mu$ of the memory gate"),
+        "driven_lyapunov": lambda scale: figure_driven_lyapunov(
+            pr.driven_lyapunov_comparison(pr.DRIVEN_GAINS)),
+        "isometry": lambda scale: figure_isometry(pr.isometry_examples()),
+        "trainability": trainability,
+    }
+
+
+def _maps_and_label(result: tuple) -> tuple:
+    maps, curves = result
+    return maps, "$s_b$", curves
+
+
+def _training_figures() -> dict[str, Callable[[str], Figure]]:
+    from .training_sweep import INIT_COMPARISON, stored_init_comparison
+
+    def curves(scale: str) -> Figure:
+        cfg = INIT_COMPARISON[scale]
+        return figure_init_comparison(stored_init_comparison(scale), cfg["archs"],
+                                      cfg["tasks"], cfg["inits"])
+
+    return {"init_comparison": curves}
+
+
 FIGURES: dict[str, Callable[[str], Figure]] = {
     "critical_gains": lambda scale: figure_critical_gains(),
     **_spectrum_figures(),
@@ -846,6 +942,8 @@ FIGURES: dict[str, Callable[[str], Figure]] = {
     **_forecast_figures(),
     **_scrambling_figures(),
     **_beyond_figures(),
+    **_propagation_figures(),
+    **_training_figures(),
 }
 
 

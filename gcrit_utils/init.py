@@ -9,7 +9,7 @@ import torch
 from ._validation import CANDIDATE, check_int, check_nonnegative, check_positive, gate_bias_stds
 from .theory import critical_gain
 
-__all__ = ["critical_init_"]
+__all__ = ["critical_init_", "module_zero_state_jacobian"]
 
 
 def _arch_of(module: torch.nn.Module) -> str:
@@ -92,3 +92,33 @@ def critical_init_(
                 getattr(module, f"bias_ih_l{layer}{sfx}").copy_((scale[:, None] * b0).reshape(-1))
                 getattr(module, f"bias_hh_l{layer}{sfx}").zero_()
     return float(g)
+
+
+def module_zero_state_jacobian(module: torch.nn.Module) -> torch.Tensor:
+    """Autograd Jacobian of one step of a module's first layer at ``h = 0, x = 0``.
+
+    Computed with :func:`torch.func.jacrev` on the module itself (not on our equations), in
+    the module's dtype. For ``nn.LSTM`` the state is ``[h, c]``.
+
+    Returns
+    -------
+    tensor, shape (H, H) or (2H, 2H) for the LSTM
+    """
+    _arch_of(module)
+    hidden = module.hidden_size
+    p = next(module.parameters())
+    x = torch.zeros(1, 1, module.input_size, dtype=p.dtype, device=p.device)
+    if isinstance(module, torch.nn.LSTM):
+        def step(state: torch.Tensor) -> torch.Tensor:
+            h, c = state[:hidden], state[hidden:]
+            _, (h1, c1) = module(x, (h.view(1, 1, -1), c.view(1, 1, -1)))
+            return torch.cat([h1.view(-1), c1.view(-1)])
+
+        zero = torch.zeros(2 * hidden, dtype=p.dtype, device=p.device)
+    else:
+        def step(h: torch.Tensor) -> torch.Tensor:
+            _, h1 = module(x, h.view(1, 1, -1))
+            return h1.view(-1)
+
+        zero = torch.zeros(hidden, dtype=p.dtype, device=p.device)
+    return torch.func.jacrev(step)(zero).detach()

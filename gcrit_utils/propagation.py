@@ -11,7 +11,22 @@ import torch
 from ._validation import check_int, check_positive
 from .cells import RandomRNN
 
-__all__ = ["simulate_propagation", "jacobian_product_singular_values", "timescale_grid"]
+__all__ = [
+    "simulate_propagation",
+    "jacobian_product_singular_values",
+    "timescale_grid",
+    "PROPAGATION_GAINS",
+    "TIMESCALE_GAINS",
+    "TIMESCALE_STDS",
+    "TIMESCALE_MEANS",
+    "DRIVEN_GAINS",
+    "propagation_comparison",
+    "bias_spread_maps",
+    "bias_mean_maps",
+    "driven_lyapunov_comparison",
+    "isometry_examples",
+    "predicted_timescales",
+]
 
 
 def _pair_inputs(net: RandomRNN, steps: int, input_corr: float, gen: torch.Generator
@@ -161,3 +176,130 @@ def timescale_grid(arch: str, gains: Sequence[float], values: Sequence[float], *
             chi[a, b], q[a, b] = chi_one(p, state), state[0]
     return {"chi_1": chi, "q": q, "gains": np.asarray(gains, float),
             "values": np.asarray(values, float)}
+
+
+#: Grids of chapter 06 (gains, bias spreads, memory-gate bias means, driven-exponent gains).
+TIMESCALE_GAINS = np.round(np.linspace(0.2, 4.0, 20), 3)
+TIMESCALE_STDS = np.round(np.linspace(0.0, 2.0, 9), 3)
+TIMESCALE_MEANS = np.round(np.linspace(-2.0, 4.0, 9), 3)
+DRIVEN_GAINS = np.round(np.linspace(0.5, 4.0, 11), 3)
+
+#: Settings of chapter 06's comparisons.
+PROPAGATION_GAINS: dict[str, list[float]] = {"rnn": [0.8, 1.5, 3.0], "minimalrnn": [1.0, 3.0],
+                                             "gru": [1.0, 2.0, 3.0], "lstm": [1.0, 2.0, 3.0]}
+
+
+def propagation_comparison(gains: dict[str, list[float]] | None = None, *, n: int = 1000,
+                           bias_std: float = 0.5, input_std: float = 0.5,
+                           input_corr: float = 0.5, steps: int = 30, input_dim: int = 100,
+                           seed: int = 0) -> dict[str, dict[str, np.ndarray]]:
+    """Mean-field paths ``q_t, c_t`` and one simulated network per architecture.
+
+    Returns
+    -------
+    dict
+        ``arch -> {"gains", "theory_q", "theory_c" (G, T+1), "sim_q", "sim_c" (T+1, G)}``.
+    """
+    from .signalprop import propagation_path, signal_params
+
+    out = {}
+    for arch, gs in (gains or PROPAGATION_GAINS).items():
+        net = RandomRNN(arch, n, gs, bias_std, input_dim=input_dim, input_scale=input_std,
+                        seed=seed, dtype=torch.float64)
+        sim = simulate_propagation(net, steps, q0=1.0, c0=0.0, input_corr=input_corr,
+                                   seed=seed + 1)
+        theory = [propagation_path(signal_params(arch, g, bias_std, input_std=input_std), steps,
+                                   q0=1.0, c0=0.0, input_corr=input_corr) for g in gs]
+        out[arch] = {"gains": np.asarray(gs, float), "sim_q": sim["q"], "sim_c": sim["c"],
+                     "theory_q": np.array([t["q"] for t in theory]),
+                     "theory_c": np.array([t["c"] for t in theory])}
+    return out
+
+
+def bias_spread_maps(gains: Sequence[float], bias_stds: Sequence[float]
+                     ) -> tuple[dict[str, dict[str, np.ndarray]],
+                                dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """``chi_1`` over ``(g, s_b)`` without input for the four cells, and the random-matrix
+    ``g_c(s_b)`` curves to draw on top (the mean-field one for the tanh RNN)."""
+    from .theory import critical_gain
+
+    s = np.asarray(bias_stds, float)
+    maps = {arch: timescale_grid(arch, gains, s, vary="bias_std")
+            for arch in ("rnn", "minimalrnn", "gru", "lstm")}
+    curves = {"rnn": (s, np.array([critical_gain("rnn", x, method="mean_field") for x in s])),
+              "gru": (s, np.array([critical_gain("gru", x) for x in s])),
+              "lstm": (s, np.array([critical_gain("lstm", x) for x in s]))}
+    return maps, curves
+
+
+def bias_mean_maps(gains: Sequence[float], means: Sequence[float], *, bias_std: float = 0.5,
+                   input_std: float = 0.5) -> dict[str, dict[str, np.ndarray]]:
+    """``chi_1`` over ``(g, mu)``, ``mu`` the memory gate's bias mean, for the gated cells."""
+    from .signalprop import MEAN_GATES
+
+    return {f"{arch} (mu on {MEAN_GATES[arch][0]})": timescale_grid(
+                arch, gains, means, vary="bias_mean", bias_std=bias_std, input_std=input_std)
+            for arch in ("minimalrnn", "gru", "lstm")}
+
+
+def driven_lyapunov_comparison(gains: Sequence[float], *, n: int = 500, bias_std: float = 0.5,
+                               input_std: float = 0.5, input_dim: int = 100, steps: int = 1000,
+                               warmup: int = 1000, seed: int = 0
+                               ) -> dict[str, dict[str, np.ndarray]]:
+    """Driven ``lambda_max`` of tied-weight networks against the annealed ``ln(chi_1)/2``.
+
+    Returns
+    -------
+    dict
+        ``arch -> {"gains", "measured", "stderr", "annealed", "g_c"}`` (``g_c`` zero-state).
+    """
+    from .lyapunov import max_lyapunov
+    from .signalprop import chi_one, signal_params
+    from .theory import critical_gain
+
+    gains = np.asarray(gains, float)
+    gen = torch.Generator().manual_seed(seed + 2)
+    x = torch.randn(steps + warmup, input_dim, generator=gen, dtype=torch.float64)
+    out = {}
+    for arch in ("rnn", "minimalrnn", "gru", "lstm"):
+        net = RandomRNN(arch, n, gains.tolist(), bias_std, input_dim=input_dim,
+                        input_scale=input_std, seed=seed, dtype=torch.float64)
+        res = max_lyapunov(net, steps=steps, warmup=warmup, seed=seed, x=x)
+        annealed = [0.5 * np.log(chi_one(signal_params(arch, g, bias_std, input_std=input_std)))
+                    for g in gains]
+        out[arch] = {"gains": gains, "measured": res.exponents, "stderr": res.stderr,
+                     "annealed": np.array(annealed), "g_c": critical_gain(arch, bias_std)}
+    return out
+
+
+def isometry_examples(n: int = 300, horizons: Sequence[int] = (10, 100), *,
+                      input_std: float = 0.1, seed: int = 0) -> dict[str, dict[int, np.ndarray]]:
+    """Singular values of ``T``-step Jacobian products for four critical initialisations:
+    tanh RNN at ``g = 1`` (Gaussian and orthogonal ``W0``), GRU at ``g_c = 2``, minimalRNN at
+    ``g = 1`` with update-gate bias mean 4 (no bias spread, input ``sigma_x``)."""
+    common = {"input_dim": 100, "input_scale": input_std, "seed": seed,
+              "dtype": torch.float64}
+    nets = {
+        "tanh RNN, Gaussian, g = 1": RandomRNN("rnn", n, 1.0, 0.0, **common),
+        "tanh RNN, orthogonal, g = 1": RandomRNN("rnn", n, 1.0, 0.0, orthogonal=True,
+                                                 **common),
+        "GRU, g = g_c = 2": RandomRNN("gru", n, 2.0, 0.0, **common),
+        "minimalRNN, g = 1, mu_u = 4": RandomRNN("minimalrnn", n, 1.0, 0.0,
+                                                 bias_mean={"u": 4.0}, **common),
+    }
+    return {name: {int(t): jacobian_product_singular_values(net, int(t), warmup=200,
+                                                            seed=seed)[0]
+                   for t in horizons} for name, net in nets.items()}
+
+
+def predicted_timescales(archs: Sequence[str], gains: Sequence[float], bias_std: float,
+                         input_std: float) -> dict[str, np.ndarray]:
+    """Mean-field ``xi_1 = -1/ln chi_1`` per architecture and gain (``inf`` where
+    ``chi_1 >= 1``), shape (G,) each."""
+    from .signalprop import chi_one, signal_params
+
+    def xi(chi: float) -> float:
+        return -1.0 / np.log(chi) if chi < 1.0 else np.inf
+
+    return {a: np.array([xi(chi_one(signal_params(a, float(g), bias_std, input_std=input_std)))
+                         for g in gains]) for a in archs}

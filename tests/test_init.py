@@ -3,23 +3,13 @@ import pytest
 import torch
 
 from gcrit_utils import critical_gain, critical_init_, support_right_edge
+from gcrit_utils.init import module_zero_state_jacobian
 
 
 def torch_zero_state_jacobian(module: torch.nn.Module, hidden: int) -> np.ndarray:
     """Autograd Jacobian of one step of the module's first layer at h = 0, x = 0."""
-    x = torch.zeros(1, 1, module.input_size, dtype=torch.float64)
-    if isinstance(module, torch.nn.LSTM):
-        def f(state):
-            h, c = state[:hidden], state[hidden:]
-            _, (h1, c1) = module(x, (h.view(1, 1, -1), c.view(1, 1, -1)))
-            return torch.cat([h1.view(-1), c1.view(-1)])
-        z = torch.zeros(2 * hidden, dtype=torch.float64)
-    else:
-        def f(h):
-            _, h1 = module(x, h.view(1, 1, -1))
-            return h1.view(-1)
-        z = torch.zeros(hidden, dtype=torch.float64)
-    return torch.func.jacrev(f)(z).detach().numpy()
+    assert module.hidden_size == hidden
+    return module_zero_state_jacobian(module).numpy()
 
 
 @pytest.mark.parametrize("cls,arch", [(torch.nn.GRU, "gru"), (torch.nn.LSTM, "lstm")])

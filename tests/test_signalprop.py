@@ -155,3 +155,15 @@ def test_minimal_rnn_module_shapes():
     core = MinimalRNN(3, 5, generator=torch.Generator().manual_seed(0))
     model = RecurrentRegressor(core, 2)
     assert model(torch.zeros(4, 6, 3)).shape == (4, 6, 2)
+
+
+def test_orthogonal_and_bias_mean_options():
+    net = RandomRNN("gru", 30, 1.0, 0.5, seed=2, orthogonal=True, bias_mean={"z": 2.0},
+                    dtype=torch.float64)
+    for block in net._w0.split(30):  # every gate's W0 is orthogonal
+        assert torch.allclose(block @ block.T, torch.eye(30, dtype=torch.float64), atol=1e-12)
+    plain = RandomRNN("gru", 30, 1.0, 0.5, seed=2, dtype=torch.float64)
+    assert torch.allclose(net._bias[1] - 2.0, plain._bias[1])  # same draw, shifted
+    assert torch.equal(net._bias[0], plain._bias[0])
+    with pytest.raises(ValueError, match="bias_mean keys"):
+        RandomRNN("gru", 10, 1.0, bias_mean={"q": 1.0})
