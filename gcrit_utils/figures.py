@@ -659,7 +659,7 @@ def figure_beyond_errors(data: dict[str, np.ndarray], cases: Sequence[tuple[str,
     ax.set_xticks(x, [_case_label(c) for c in cases], rotation=60, ha="right", fontsize=6)
     ax.set_ylabel(r"$g_{\mathrm{fp}} / g_{\mathrm{pred}} - 1$ [%]")
     ax.set_yscale("symlog", linthresh=10)
-    ax.legend(fontsize=6)
+    ax.legend(fontsize=6, loc="upper left")
     fig.tight_layout()
     return fig
 
