@@ -766,7 +766,8 @@ def figure_isometry(svals: dict[str, dict[int, np.ndarray]]) -> Figure:
 def figure_trainability(data: dict[str, np.ndarray], archs: Sequence[str],
                         xi: dict[str, np.ndarray]) -> Figure:
     """Final training loss (over chance) against ``g``, one panel per delay ``T``, one line
-    per architecture; below, a bar over the gains where the mean-field ``xi_1 >= T``."""
+    per architecture; below, squares where the mean-field ``xi_1 >= T`` (ordered) and crosses
+    where ``chi_1 >= 1`` (``xi`` is ``inf`` there)."""
     delays = data["delays"]
     gains = data["gains"]
     fig, axes = plt.subplots(1, len(delays), figsize=(PAGE, 2.6), sharey=True, squeeze=False)
@@ -775,14 +776,16 @@ def figure_trainability(data: dict[str, np.ndarray], archs: Sequence[str],
             final = data["final"][i, j]  # (G, S)
             ax.plot(gains, _finite(final.mean(axis=1), "final loss"), "o-", ms=3, lw=1,
                     color=f"C{i}", label=_arch_title(arch))
-            long = xi[arch] >= delay
-            ax.plot(gains[long], np.full(long.sum(), 0.012 * (1.6 ** i)), "s", ms=3,
-                    color=f"C{i}")
+            level = np.full(gains.size, 0.012 * (1.6 ** i))
+            long = np.isfinite(xi[arch]) & (xi[arch] >= delay)
+            chaotic = ~np.isfinite(xi[arch])
+            ax.plot(gains[long], level[long], "s", ms=3, color=f"C{i}")
+            ax.plot(gains[chaotic], level[chaotic], "x", ms=3.5, color=f"C{i}")
         ax.axhline(0.5, color="0.5", ls=":", lw=0.8)
         ax.set_yscale("log")
         ax.set_xlabel("$g$")
-        ax.set_title(f"delay $T = {delay:g}$ (squares: mean-field $\\xi_1 \\geq T$)",
-                     fontsize=7)
+        ax.set_title(f"delay $T = {delay:g}$ (squares: $\\xi_1 \\geq T$; "
+                     "crosses: $\\chi_1 \\geq 1$)", fontsize=7)
     axes[0, 0].set_ylabel("final loss / chance")
     axes[0, 0].legend(fontsize=6)
     fig.tight_layout()
@@ -801,9 +804,9 @@ def figure_init_comparison(data: dict[str, np.ndarray], archs: Sequence[str],
             for k, init in enumerate(inits):
                 curves = data["losses"][a, t, k]  # (S, K)
                 curves = np.where(np.isfinite(curves), curves, np.nan)
-                steps = np.arange(1, curves.shape[1] + 1)
-                kernel = np.ones(10) / 10
-                smooth = np.array([np.convolve(c, kernel, mode="same") for c in curves])
+                kernel = np.ones(10) / 10  # running mean over the last 10 steps
+                smooth = np.array([np.convolve(c, kernel, mode="valid") for c in curves])
+                steps = np.arange(kernel.size, curves.shape[1] + 1)
                 ax.plot(steps, np.nanmean(smooth, axis=0), lw=1, color=f"C{k}", label=init)
                 ax.fill_between(steps, np.nanmin(smooth, axis=0), np.nanmax(smooth, axis=0),
                                 color=f"C{k}", alpha=0.15, lw=0)
