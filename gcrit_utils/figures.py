@@ -600,7 +600,7 @@ def figure_scrambling(distance: np.ndarray, bifurcation: np.ndarray, gains: np.n
     return fig
 
 
-def _case_label(case: Sequence) -> str:
+def _beyond_label(case: Sequence) -> str:
     arch, s, cand = case
     tail = rf", $s_n={cand:g}$" if cand else ""
     return rf"{arch.upper()} $s_b={s:g}${tail}"
@@ -619,7 +619,7 @@ def figure_beyond_lyapunov(data: dict[str, np.ndarray], cases: Sequence[tuple[st
         sem = vals.std(axis=0, ddof=1) / np.sqrt(vals.shape[0])
         color = f"C{k}"
         ax.errorbar(ratios, vals.mean(axis=0), yerr=sem, color=color, marker="o", ms=2, lw=1,
-                    capsize=1.2, label=_case_label(cases[i]))
+                    capsize=1.2, label=_beyond_label(cases[i]))
         fp = data["g_fixed_point"][i] / data["g_mean_field"][i]
         ax.plot(fp, np.full(fp.shape, 0.012 + 0.002 * k), "o", color=color, ms=3.5,
                 mfc="none")
@@ -656,7 +656,7 @@ def figure_beyond_errors(data: dict[str, np.ndarray], cases: Sequence[tuple[str,
                     ls="none", capsize=1.5, color=f"C{k}", label=label)
     ax.axhspan(-3, 3, color="0.85", zorder=0, label="±3%")
     ax.axhline(0.0, color="k", lw=0.6)
-    ax.set_xticks(x, [_case_label(c) for c in cases], rotation=60, ha="right", fontsize=6)
+    ax.set_xticks(x, [_beyond_label(c) for c in cases], rotation=60, ha="right", fontsize=6)
     ax.set_ylabel(r"$g_{\mathrm{fp}} / g_{\mathrm{pred}} - 1$ [%]")
     ax.set_yscale("symlog", linthresh=10)
     ax.legend(fontsize=6, loc="upper left")

@@ -26,6 +26,7 @@ __all__ = [
     "driven_lyapunov_comparison",
     "isometry_examples",
     "predicted_timescales",
+    "forgetting_timescales",
 ]
 
 
@@ -303,3 +304,20 @@ def predicted_timescales(archs: Sequence[str], gains: Sequence[float], bias_std:
 
     return {a: np.array([xi(chi_one(signal_params(a, float(g), bias_std, input_std=input_std)))
                          for g in gains]) for a in archs}
+
+
+def forgetting_timescales(gains: Sequence[float], *, bias_std: float = 0.5,
+                          input_std: float = 0.5, input_corr: float = 0.0
+                          ) -> dict[str, dict[str, np.ndarray]]:
+    """Both timescales of :func:`gcrit_utils.signalprop.timescales` for the four cells:
+    ``xi_1`` (gradients / perturbations) and ``xi_c`` (forgetting the difference between two
+    trajectories driven by inputs of correlation ``input_corr``), and ``c*``, shape (G,)."""
+    from .signalprop import signal_params, timescales
+
+    out = {}
+    for arch in ("rnn", "minimalrnn", "gru", "lstm"):
+        rows = [timescales(signal_params(arch, float(g), bias_std, input_std=input_std),
+                           input_corr) for g in gains]
+        out[arch] = {k: np.array([r[k] for r in rows], dtype=float)
+                     for k in ("chi_1", "xi_1", "c_star", "chi_c", "xi_c")}
+    return out
