@@ -67,6 +67,8 @@ _PANEL, _PANEL_NODES, _TAIL = 1.5, 8, 7.0
 #: where ``tanh'(c)`` with ``c = K u`` concentrates when ``K = i / (1 - f)`` is large.
 _U_EDGES = np.concatenate([[0.0], np.geomspace(1e-6, 0.9, 40)])
 _U_NODES = 3
+#: Sampled LSTM units handled at once (memory of the 3-D quadrature per unit).
+_LSTM_CHUNK = 4
 #: Relative tolerance of the fixed point ``Q*`` and of the critical gain.
 _RTOL = 1e-10
 
@@ -228,6 +230,17 @@ def _map_gru(g: float, q: float, m: dict, s: dict, rho: dict) -> tuple[float, fl
 
 
 def _map_lstm(g: float, q: float, m: dict, s: dict, rho: dict) -> tuple[float, float]:
+    units = m["i"].size
+    if units > _LSTM_CHUNK:  # sampled units: bounded memory, (chunk, M_i, M_f, M_u) arrays
+        parts = [_map_lstm_units(g, q, {k: v[a:a + _LSTM_CHUNK] for k, v in m.items()}, s, rho)
+                 for a in range(0, units, _LSTM_CHUNK)]
+        sizes = [min(_LSTM_CHUNK, units - a) for a in range(0, units, _LSTM_CHUNK)]
+        return (float(np.dot(sizes, [p[0] for p in parts])) / units,
+                float(np.dot(sizes, [p[1] for p in parts])) / units)
+    return _map_lstm_units(g, q, m, s, rho)
+
+
+def _map_lstm_units(g: float, q: float, m: dict, s: dict, rho: dict) -> tuple[float, float]:
     def spread(k: str) -> float:
         return math.sqrt(s[k] ** 2 + (g * rho[k]) ** 2 * q)
 
