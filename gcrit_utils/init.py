@@ -97,7 +97,7 @@ def critical_init_(
 def module_zero_state_jacobian(module: torch.nn.Module) -> torch.Tensor:
     """Autograd Jacobian of one step of a module's first layer at ``h = 0, x = 0``.
 
-    Computed with :func:`torch.func.jacrev` on the module itself (not on our equations), in
+    Computed with ``torch.func.jacrev`` on the module itself (not on our equations), in
     the module's dtype. For ``nn.LSTM`` the state is ``[h, c]``.
 
     Returns
