@@ -99,16 +99,16 @@ def test_timescale_grid_and_bad_input():
 
 
 def test_isometry_of_orthogonal_linear_regime():
-    # tiny gain, orthogonal W: the Jacobian product's singular values are all equal to
-    # prod_t g * tanh'(...) ~ g^T up to the bias factors; with s_b = 0 and no input exactly
-    net = RandomRNN("rnn", 40, 0.5, 0.0, seed=0, dtype=torch.float64, orthogonal=True)
+    # g = 0.01, no bias, no input: every pre-activation is O(g), tanh' = 1 - O(g^2), so the
+    # 5-step product is g^5 times a product of orthogonal matrices: all singular values g^5
+    g = 0.01
+    net = RandomRNN("rnn", 40, g, 0.0, seed=0, dtype=torch.float64, orthogonal=True)
     s = jacobian_product_singular_values(net, 5, warmup=0)
-    h0_scale = 0.5  # states shrink towards 0, tanh' -> 1
     assert s.shape == (1, 40)
-    assert s.max() / s.min() < 1.0 + 2 * h0_scale  # nearly isometric
-    net_g = RandomRNN("rnn", 40, 0.5, 0.0, seed=0, dtype=torch.float64)
-    s_g = jacobian_product_singular_values(net_g, 5, warmup=0)
-    assert s_g.max() / s_g.min() > s.max() / s.min()
+    assert np.allclose(s, g**5, rtol=1e-3)
+    gauss = RandomRNN("rnn", 40, g, 0.0, seed=0, dtype=torch.float64)
+    s_g = jacobian_product_singular_values(gauss, 5, warmup=0)
+    assert s_g.max() / s_g.min() > 10.0  # Gaussian W0: singular values spread
 
 
 def test_task_batches():
