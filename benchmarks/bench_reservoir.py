@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from bench_engine import gemm_rate
+from bench_engine import engine_rate, gemm_rate
 
 from gcrit_utils import RandomRNN
 from gcrit_utils.forecast import fit_ridge, nrmse, readout_features
@@ -112,16 +112,12 @@ def module_loop_seconds(arch: str, u: np.ndarray, n: int, gains: list[float]) ->
     return time.perf_counter() - start
 
 
-def step_fraction_of_gemm(arch: str, n: int, gains: list[float], steps: int) -> dict[str, float]:
-    """fp32 recurrent-step rate of the engine as a fraction of the same-shape GEMM rate."""
+def step_fraction_of_gemm(arch: str, n: int, batch: int, steps: int) -> dict[str, float]:
+    """fp32 recurrent-step rate of the engine (input-driven ``run``, the history stored) as a
+    fraction of the same-shape GEMM rate; both best of ``bench_engine.REPEATS`` runs."""
     k = {"rnn": 1, "gru": 3, "lstm": 4}[arch]
-    net = RandomRNN(arch, n, gains, 0.5, input_dim=3, input_scale=0.5, seed=0)
-    x = torch.randn(steps, 3)
-    net.run(x[:20])
-    start = time.perf_counter()
-    net.run(x)
-    rate = len(gains) * steps / (time.perf_counter() - start)
-    peak = gemm_rate(len(gains), n, k * n)
+    rate = engine_rate(arch, n, batch, steps, input_dim=3)
+    peak = gemm_rate(batch, n, k * n)
     return {"network_steps_per_s": rate, "gemm_flops_per_s": peak,
             "fraction_of_gemm_rate": rate * 2.0 * n * k * n / peak}
 
@@ -162,7 +158,7 @@ def main() -> None:
             "module_loop_reservoir_steps_per_s": steps_total / loop}
         print(f"{arch}: engine {ours:.2f} s, loop of nn modules {loop:.2f} s "
               f"-> {loop / ours:.1f}x")
-    out["recurrent_step"] = {arch: step_fraction_of_gemm(arch, args.n, gains, 2000)
+    out["recurrent_step"] = {arch: step_fraction_of_gemm(arch, args.n, args.batch, 2000)
                              for arch in ("rnn", "gru", "lstm")}
     for arch, rec in out["recurrent_step"].items():
         print(f"{arch}: recurrent step at {100 * rec['fraction_of_gemm_rate']:.0f}% of the "

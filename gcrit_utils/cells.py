@@ -238,12 +238,31 @@ class RandomRNN:
         if self.arch == "minimalrnn":
             self._v0 = _randn((n_, n_), s_v) / np.sqrt(n_)
             self._v0t = self._cast(self._v0.T.contiguous())
+        self._fused = self._fused_weights()
 
     # ---------------------------------------------------------------------------------
     # construction helpers
     # ---------------------------------------------------------------------------------
     def _cast(self, t: torch.Tensor) -> torch.Tensor:
         return t.to(device=self.device, dtype=self.dtype)
+
+    def _fused_weights(self) -> dict[str, torch.Tensor]:
+        """Contiguous weight blocks and the flat bias in the fused step's gate order.
+
+        GRU: ``[r, z]`` and ``n`` separately (the reset gate multiplies ``W_n h`` only);
+        LSTM: ``[i, f, o]`` (one sigmoid) then ``g`` (tanh).
+        """
+        n, w, b = self.n, self._w0t, self._bias_t
+        if self.arch == "gru":
+            return {"w_rz": w[:, : 2 * n].contiguous(), "w_n": w[:, 2 * n :].contiguous(),
+                    "b": b.reshape(-1)}
+        if self.arch == "lstm":
+            order = torch.cat([torch.arange(0, 2 * n), torch.arange(3 * n, 4 * n),
+                               torch.arange(2 * n, 3 * n)]).to(self.device)
+            return {"w": w[:, order].contiguous(), "b": b.reshape(-1)[order], "order": order}
+        if self.arch == "minimalrnn":
+            return {"w": w, "b": b[0], "b_emb": b[1]}
+        return {"w": w, "b": b[0]}
 
     def _check_gains(self, g: object) -> torch.Tensor:
         try:
@@ -353,6 +372,91 @@ class RandomRNN:
             return (1.0 - q["z"]) * q["n"] + q["z"] * h
         return torch.cat([q["o"] * q["tc"], q["c"]], dim=-1)
 
+    def _drive(self, x: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Everything of a step that depends on the input only, in the fused gate order.
+
+        Returns ``(c, e)``: ``c`` (..., K*N) is added to the recurrent products (input drive
+        plus biases; for the minimalRNN ``e V0^T + b_u``); ``e`` (..., N) is the minimalRNN's
+        embedding ``tanh(U x + b_c)`` (None for the other cells).
+        """
+        fw = self._fused
+        inp = None
+        if x is not None:
+            if self.input_dim == 0:
+                raise ValueError("x was given but input_dim=0")
+            if not isinstance(x, torch.Tensor) or x.shape[-1] != self.input_dim:
+                raise ValueError(f"x must be a tensor with last dimension "
+                                 f"input_dim={self.input_dim}")
+            inp = x.to(device=self.device, dtype=self.dtype) @ self._ut
+        if self.arch == "minimalrnn":
+            emb = torch.tanh(fw["b_emb"] if inp is None else inp + fw["b_emb"])
+            return torch.addmm(fw["b"], emb.reshape(-1, self.n), self._v0t).reshape(
+                emb.shape), emb
+        if inp is None:
+            return fw["b"], None
+        if self.arch == "lstm":
+            inp = inp[..., fw["order"]]
+        return inp + fw["b"], None
+
+    def _rows(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """States ``(B, ..., D)`` as rows ``(M, D)`` and each row's gain ``(M, 1)``."""
+        g = self._gain_view(h.ndim).expand(*h.shape[:-1], 1)
+        return h.reshape(-1, h.shape[-1]), g.reshape(-1, 1)
+
+    def _drive_rows(self, c: torch.Tensor, lead: tuple[int, ...]) -> torch.Tensor:
+        """A drive ``(..., F)`` from :meth:`_drive` as ``(1, F)`` (shared) or ``(M, F)`` rows."""
+        if c.ndim == 1:
+            return c.view(1, -1)
+        return c.expand(*lead, c.shape[-1]).reshape(-1, c.shape[-1])
+
+    @staticmethod
+    def _chunk_rows(c: torch.Tensor, lead: tuple[int, ...]) -> torch.Tensor:
+        """Drives of a chunk of steps ``(k, ..., F)`` as ``(k, 1, F)`` or ``(k, M, F)``."""
+        k, f = c.shape[0], c.shape[-1]
+        if c.ndim == 2:
+            return c.view(k, 1, f)
+        pad = [1] * (len(lead) - c.ndim + 2)
+        return c.reshape(k, *pad, *c.shape[1:]).expand(k, *lead, f).reshape(k, -1, f)
+
+    def _fused_next(self, h: torch.Tensor, g: torch.Tensor, c: torch.Tensor,
+                    e: torch.Tensor | None, out: torch.Tensor | None = None) -> torch.Tensor:
+        """The step ``F(h, x)`` in as few kernels as possible (the path of ``step``/``run``).
+
+        Equal to ``_next(h, _gates(h, x))`` up to rounding: the gain scales ``h`` before the
+        matrix product (one ``addmm`` adds the input drive and the biases), the GRU's update
+        is a ``lerp``, the LSTM's sigmoid gates are one call.
+
+        Parameters
+        ----------
+        h : tensor, shape (M, D)
+            States as rows; ``g`` (M, 1) their gains (:meth:`_rows`).
+        c, e : tensor, shape (1 or M, K*N) and (1 or M, N) or None
+            From :meth:`_drive` and :meth:`_drive_rows`.
+        out : tensor, shape (M, D), optional
+            Written in place (``run``); leave None where autograd must pass through.
+        """
+        # (slicing costs microseconds per call here, comparable to the elementwise kernels:
+        # one split per tensor instead of several slices)
+        fw, arch = self._fused, self.arch
+        if arch == "rnn":
+            return torch.tanh(torch.addmm(c, h * g, fw["w"]), out=out)
+        if arch == "minimalrnn":
+            u = torch.sigmoid(torch.addmm(c, h * g, fw["w"]))
+            return torch.lerp(e, h, u, out=out)
+        n = self.n
+        if arch == "gru":
+            hg = h * g
+            c_rz, c_n = c.split((2 * n, n), dim=1)
+            r, z = torch.sigmoid(torch.addmm(c_rz, hg, fw["w_rz"])).split(n, dim=1)
+            cand = torch.tanh(torch.addcmul(c_n, r, hg @ fw["w_n"]))
+            return torch.lerp(cand, h, z, out=out)
+        hid, cell = h.split(n, dim=1)
+        pre = torch.addmm(c, hid * g, fw["w"])
+        ifo, pg = pre.split((3 * n, n), dim=1)
+        i, f, o = torch.sigmoid(ifo).split(n, dim=1)
+        c_new = torch.addcmul(f * cell, i, torch.tanh(pg))
+        return torch.cat([o * torch.tanh(c_new), c_new], dim=1, out=out)
+
     def step(self, h: torch.Tensor, x: torch.Tensor | None = None) -> torch.Tensor:
         """One step ``h -> F(h, x)``.
 
@@ -369,7 +473,11 @@ class RandomRNN:
         tensor, shape (B, ..., D)
         """
         h = self._check_state(h)
-        return self._next(h, self._gates(h, x))
+        c, e = self._drive(x)
+        lead = h.shape[:-1]
+        rows, g = self._rows(h)
+        e = None if e is None else self._drive_rows(e, lead)
+        return self._fused_next(rows, g, self._drive_rows(c, lead), e).view(h.shape)
 
     def step_with_jvp(
         self, h: torch.Tensor, tangents: torch.Tensor, x: torch.Tensor | None = None
@@ -439,6 +547,12 @@ class RandomRNN:
         -------
         tensor, shape (T, B, ..., D)
             States after each of the ``T`` steps.
+
+        Notes
+        -----
+        The input part of every step (``U x_t`` plus biases) is computed for a chunk of steps
+        at once; each step is then one ``addmm`` and a few elementwise kernels written into
+        the output (see ``benchmarks/bench_reservoir.py`` for its share of the GEMM rate).
         """
         if isinstance(x_or_steps, torch.Tensor):
             xs: torch.Tensor | None = x_or_steps
@@ -448,10 +562,26 @@ class RandomRNN:
             steps = check_int("steps", x_or_steps, 0)
         h = self.zero_state() if h0 is None else self._check_state(h0, "h0")
         out = torch.empty((steps, *h.shape), dtype=self.dtype, device=self.device)
+        # the input-only part of every step is precomputed in chunks of time (one GEMM per
+        # chunk; chunks bound the memory of per-network inputs)
+        lead = h.shape[:-1]
+        rows, g = self._rows(h)
+        flat = out.view(steps, rows.shape[0], self.dim)
+        chunk = max(1, min(steps, 2**22 // (rows.shape[0] * self.n)))
         with torch.no_grad(), flush_denormal():
-            for t in range(steps):
-                h = self._next(h, self._gates(h, None if xs is None else xs[t]))
-                out[t] = h
+            if xs is None:
+                c, e = self._drive(None)
+                c, e = self._drive_rows(c, lead), None if e is None else self._drive_rows(e, lead)
+                for t in range(steps):
+                    rows = self._fused_next(rows, g, c, e, out=flat[t])
+                return out
+            for t0 in range(0, steps, chunk):
+                cs, es = self._drive(xs[t0 : t0 + chunk])
+                cs = self._chunk_rows(cs, lead)
+                es = None if es is None else self._chunk_rows(es, lead)
+                for k in range(cs.shape[0]):
+                    rows = self._fused_next(rows, g, cs[k], None if es is None else es[k],
+                                            out=flat[t0 + k])
         return out
 
     # ---------------------------------------------------------------------------------

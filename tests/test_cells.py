@@ -171,3 +171,42 @@ def test_gain_ratios_parity_jacobian_and_zero_state():
         RandomRNN("gru", 5, 1.0, gain_ratios={"q": 1.0})
     with pytest.raises(ValueError, match="gain_ratios"):
         RandomRNN("lstm", 5, 1.0, gain_ratios={"f": 0.0})
+
+
+def _reference_run(net: RandomRNN, xs: torch.Tensor | None, h: torch.Tensor, steps: int
+                   ) -> torch.Tensor:
+    """The unfused equations (``_gates`` + ``_next``), one step at a time."""
+    out = []
+    for t in range(steps):
+        h = net._next(h, net._gates(h, None if xs is None else xs[t]))
+        out.append(h)
+    return torch.stack(out)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm", "minimalrnn"])
+def test_fused_step_and_run_equal_the_unfused_equations(arch):
+    """run/step use a fused path; it must equal the gate equations in float64 for shared
+    inputs, per-network inputs, inputs broadcast over extra state dimensions and no input
+    (few steps and moderate gains, so chaos cannot amplify rounding)."""
+    cand = 0.0 if arch == "rnn" else 0.3
+    net = RandomRNN(arch, 40, [0.5, 1.2, 2.0], 0.5, input_dim=3, input_scale=0.5, seed=3,
+                    dtype=torch.float64, candidate_bias_std=cand)
+    gen = torch.Generator().manual_seed(0)
+    shared = torch.randn(12, 3, generator=gen, dtype=torch.float64)
+    per_net = torch.randn(12, 3, 4, 3, generator=gen, dtype=torch.float64)
+    windows = torch.randn(12, 4, 3, generator=gen, dtype=torch.float64)
+    h4 = 0.3 * torch.randn(3, 4, net.dim, generator=gen, dtype=torch.float64)
+    cases = [(shared, net.zero_state()), (per_net, h4), (windows, h4), (None, h4)]
+    for xs, h0 in cases:
+        fused = net.run(12 if xs is None else xs, h0=h0)
+        ref = _reference_run(net, xs, h0, 12)
+        assert fused.shape == ref.shape
+        assert torch.allclose(fused, ref, rtol=0, atol=1e-12)
+        one = net.step(h0, None if xs is None else xs[0])
+        assert torch.allclose(one, ref[0], rtol=0, atol=1e-14)
+    # float32: one step agrees to float32 rounding
+    net32 = RandomRNN(arch, 40, [0.5, 1.2, 2.0], 0.5, input_dim=3, input_scale=0.5, seed=3,
+                      candidate_bias_std=cand)
+    h32 = h4.float()
+    ref32 = net32._next(h32, net32._gates(h32, windows[0].float()))
+    assert torch.allclose(net32.step(h32, windows[0].float()), ref32, rtol=0, atol=1e-5)
