@@ -53,6 +53,8 @@ __all__ = [
     "forecast_summary",
     "PREDICTORS",
     "predictor_errors",
+    "location_range",
+    "plateau_end",
 ]
 
 #: g / g_ref of the sweep: 27 values from 0.02 (no recurrence to speak of; g = 0 is not a
@@ -317,8 +319,8 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        Keys ``arch, bias_std, readout, peak, cliff, vpt_peak, driven_crossing,
-        autonomous_crossing``.
+        Keys ``arch, bias_std, readout, peak, cliff, vpt_peak, plateau`` (see
+        :func:`plateau_end`), ``vpt_smallest_gain, driven_crossing, autonomous_crossing``.
     """
     ratios = data["ratios"]
     rows = []
@@ -331,6 +333,8 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
                 peak, cliff = peak_and_cliff(ratios, curve)
                 rows.append({"arch": str(arch), "bias_std": float(sb), "readout": str(readout),
                              "peak": peak, "cliff": cliff, "vpt_peak": float(curve.max()),
+                             "plateau": plateau_end(ratios, curve),
+                             "vpt_smallest_gain": float(curve[0]),
                              "driven_crossing": first_crossing(ratios, driven, 0.0),
                              "autonomous_crossing": first_crossing(ratios, auto,
                                                                    CHAOS_THRESHOLD)})
@@ -368,3 +372,53 @@ def predictor_errors(rows: Sequence[dict[str, Any]], target: str = "cliff"
         out[name] = ((float(np.mean(np.abs(errs))), float(np.mean(errs)), len(errs)) if errs
                      else (float("nan"), float("nan"), 0))
     return out
+
+
+def location_range(rows: Sequence[dict[str, Any]], key: str,
+                   archs: Sequence[str] = ("rnn", "gru", "lstm"), **match: Any
+                   ) -> tuple[float, float, int]:
+    """Smallest and largest finite ``row[key]`` over rows of the given cells matching ``match``.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Rows of :func:`forecast_summary` (possibly with extra keys such as ``input_scale``).
+    key : str
+        E.g. ``"peak"``, ``"cliff"``, ``"driven_crossing"``, ``"vpt_peak"``.
+    archs : sequence of str
+        Cells to include.
+    **match
+        Required values, e.g. ``input_scale=0.1, readout="squared"``.
+
+    Returns
+    -------
+    (min, max, count)
+        ``(nan, nan, 0)`` if no row matches with a finite value.
+    """
+    vals = [float(r[key]) for r in rows
+            if r["arch"] in archs and all(r.get(k) == v for k, v in match.items())
+            and np.isfinite(r[key])]
+    if not vals:
+        return float("nan"), float("nan"), 0
+    return min(vals), max(vals), len(vals)
+
+
+def plateau_end(ratios: Sequence[float], vpt: Sequence[float], level: float = 0.9) -> float:
+    """Largest ratio up to which the VPT curve stays >= ``level`` x its maximum throughout.
+
+    Unlike the cliff (the last ratio with VPT >= half the maximum anywhere), this is where a
+    curve first drops below ``level`` of its maximum, minus one grid step: the end of the
+    plateau that starts at the smallest gain. ``nan`` for an identically-zero curve; the first
+    ratio if the curve starts below the level (no plateau at small gains).
+    """
+    r, v = np.asarray(ratios, dtype=float), np.asarray(vpt, dtype=float)
+    if r.shape != v.shape or r.ndim != 1:
+        raise ValueError("ratios and vpt must be 1-d arrays of the same length")
+    if not 0 < level <= 1:
+        raise ValueError(f"level must be in (0, 1], got {level}")
+    if not np.all(np.isfinite(v)) or v.max() <= 0:
+        return float("nan")
+    below = np.nonzero(v < level * v.max())[0]
+    if below.size == 0:
+        return float(r[-1])
+    return float(r[max(below[0] - 1, 0)])

@@ -49,11 +49,16 @@ def default_root() -> Path:
 
 
 def _git_commit(root: Path) -> str:
-    """HEAD of the repository holding the package, with ``-dirty`` if the tree has changes."""
+    """HEAD of the repository holding the package, with ``-dirty`` if the tree has changes.
+
+    Changes inside ``results/`` do not count: a fill that writes several entries changes the
+    store itself, not the code that computes it.
+    """
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                               text=True, timeout=10, check=True).stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                 ".", ":(exclude)results"],
                                 cwd=root, capture_output=True, text=True, timeout=10,
                                 check=True).stdout.strip()
         return head + ("-dirty" if status else "")

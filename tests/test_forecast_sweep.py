@@ -11,7 +11,9 @@ from gcrit_utils.forecast_sweep import (
     forecast_summary,
     forecast_task,
     forecast_tasks,
+    location_range,
     peak_and_cliff,
+    plateau_end,
     reference_gain,
     stored_forecast,
 )
@@ -34,6 +36,30 @@ def test_peak_and_cliff():
     assert all(np.isnan(peak_and_cliff(r, np.zeros(5))))
     with pytest.raises(ValueError):
         peak_and_cliff(r, [1.0, 2.0])
+
+
+def test_plateau_end():
+    r = np.array([0.2, 0.5, 0.8, 1.0, 1.2])
+    assert plateau_end(r, [6.0, 5.9, 5.5, 2.0, 0.0]) == 0.8  # 5.5 >= 0.9 * 6
+    assert plateau_end(r, [6.0, 5.9, 5.3, 6.0, 0.0]) == 0.5  # first drop ends it
+    assert plateau_end(r, [6.0, 6.0, 6.0, 6.0, 6.0]) == 1.2
+    assert plateau_end(r, [1.0, 2.0, 6.0, 2.0, 0.0]) == 0.2  # rising: no plateau
+    assert np.isnan(plateau_end(r, np.zeros(5)))
+    with pytest.raises(ValueError, match="level"):
+        plateau_end(r, np.ones(5), level=0.0)
+
+
+def test_location_range():
+    rows = [{"arch": "gru", "readout": "linear", "cliff": 0.9},
+            {"arch": "lstm", "readout": "linear", "cliff": 1.1},
+            {"arch": "lstm", "readout": "squared", "cliff": 0.7},
+            {"arch": "minimalrnn", "readout": "linear", "cliff": 2.5},
+            {"arch": "rnn", "readout": "linear", "cliff": float("nan")}]
+    assert location_range(rows, "cliff") == (0.7, 1.1, 3)
+    assert location_range(rows, "cliff", readout="linear") == (0.9, 1.1, 2)
+    assert location_range(rows, "cliff", archs=("minimalrnn",)) == (2.5, 2.5, 1)
+    lo, hi, count = location_range(rows, "cliff", archs=("rnn",))
+    assert np.isnan(lo) and np.isnan(hi) and count == 0
 
 
 def test_reference_gain_and_names():

@@ -183,3 +183,25 @@ def test_stored_sweeps_equal_in_memory_sweeps(tmp_path, monkeypatch):
     live = ex.phase_diagram("gru", [0.0, 0.5], [0.5, 3.0], 20, 0, 40, 10)
     for key in live:
         assert np.array_equal(stored[key], live[key]), key
+
+
+def test_git_commit_ignores_changes_to_the_store(tmp_path):
+    import subprocess
+
+    from gcrit_utils.store import _git_commit
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "entry.json").write_text("{}")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    clean = _git_commit(tmp_path)
+    assert len(clean) == 40 and not clean.endswith("-dirty")
+    (tmp_path / "results" / "entry.json").write_text('{"a": 1}')
+    assert _git_commit(tmp_path) == clean  # the store changed, not the code
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert _git_commit(tmp_path) == clean + "-dirty"
