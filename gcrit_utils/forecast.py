@@ -277,11 +277,13 @@ def closed_loop_vpt(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor,
     active = torch.arange(rows, device=net.device)
     state = h.reshape(rows, h.shape[-1])
     sub = net.with_gains(gains)
+    # per-row readouts, windows and scales of the active rows, re-gathered only when rows leave
+    w_act, win_act, scale_act = w_rows, window, scale[window]
     with torch.no_grad(), flush_denormal():
         for t in range(horizon):
             phi = readout_features(state, net.n, squared).to(torch.float64)
-            y = torch.einsum("rf,rfd->rd", phi, w_rows[active])
-            err = (y - truth_t[t, window[active]]).norm(dim=-1) / scale[window[active]]
+            y = torch.bmm(phi.unsqueeze(1), w_act).squeeze(1)
+            err = (y - truth_t[t, win_act]).norm(dim=-1) / scale_act
             err = torch.nan_to_num(err, nan=float("inf"))
             if t < short_steps:
                 short[active] += err**2
@@ -296,6 +298,8 @@ def closed_loop_vpt(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor,
                     if active.numel() == 0:
                         break
                     sub = net.with_gains(gains[active])
+                    w_act, win_act = w_rows[active], window[active]
+                    scale_act = scale[win_act]
             x = torch.nan_to_num(y, nan=0.0, posinf=1e6, neginf=-1e6).to(net.dtype)
             state = sub.step(state, x)
     short_nrmse = (short / short_steps).sqrt()
