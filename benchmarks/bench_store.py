@@ -4,12 +4,11 @@ Times one forecasting task (one reservoir holding all 27 gains: teacher forcing,
 readouts, 20 closed-loop windows, driven and autonomous Lyapunov exponents) per architecture
 at each scale of :data:`gcrit_utils.forecast_sweep.FORECAST_SWEEP`, and projects the fill time
 of every entry of :data:`~gcrit_utils.forecast_sweep.FORECAST_ENTRIES` as (tasks per
-architecture) x (measured task time). At the default scale the projection can be checked
-against the wall time recorded in the stored entries' provenance.
+architecture) x (measured task time), for one process using all of torch's threads (as
+``gcrit figures`` runs them).
 
 Run: ``.venv/bin/python benchmarks/bench_store.py [--scales default paper]``. Writes
-``benchmarks/results/store.json``. A measurement, not a test. Tasks run in this process with
-all of torch's threads, as ``gcrit figures`` runs them.
+``benchmarks/results/store.json``. A measurement, not a test.
 """
 
 from __future__ import annotations
@@ -26,12 +25,10 @@ from gcrit_utils.forecast_sweep import (
     FORECAST_ARCHS,
     FORECAST_ENTRIES,
     FORECAST_SWEEP,
-    entry_name,
     forecast_series,
     forecast_task,
     forecast_tasks,
 )
-from gcrit_utils.store import load_result, result_exists
 
 
 def task_seconds(scale: str, arch: str) -> float:
@@ -62,16 +59,10 @@ def main() -> None:
         rec = {"n": cfg["n"], "seeds": len(cfg["seeds"]), "dtype": cfg["dtype"],
                "task_s": per_arch, "tasks": tasks_per_arch * len(FORECAST_ARCHS),
                "projected_fill_s": projected}
-        stored = [load_result(entry_name(s, sin, scale))[1]["provenance"]["wall_time_s"]
-                  for s, sin, _ in FORECAST_ENTRIES if result_exists(entry_name(s, sin, scale))]
-        if len(stored) == len(FORECAST_ENTRIES):
-            rec["recorded_fill_s"] = sum(stored)
         out["scales"][scale] = rec
         line = ", ".join(f"{a} {t:.1f} s" for a, t in per_arch.items())
         print(f"{scale}: N = {cfg['n']}, {len(cfg['seeds'])} seeds, {cfg['dtype']}; one task: "
-              f"{line}; {rec['tasks']} tasks -> projected {projected / 60:.0f} min"
-              + (f" (recorded fill: {rec['recorded_fill_s'] / 60:.0f} min)"
-                 if "recorded_fill_s" in rec else ""))
+              f"{line}; {rec['tasks']} tasks -> projected {projected / 60:.0f} min")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))
 
