@@ -167,3 +167,18 @@ def test_orthogonal_and_bias_mean_options():
     assert torch.equal(net._bias[0], plain._bias[0])
     with pytest.raises(ValueError, match="bias_mean keys"):
         RandomRNN("gru", 10, 1.0, bias_mean={"q": 1.0})
+
+
+def test_singular_value_spread_floors_rounding_noise():
+    from gcrit_utils.propagation import singular_value_spread
+
+    spread, below = singular_value_spread(np.array([1.0, 0.1, 0.01]))
+    assert spread == pytest.approx(2.0) and below == 0
+    # a value at 1e-20 of the largest is rounding noise in float64: floored at N eps
+    s = np.array([2.0, 0.5, 2e-20])
+    spread, below = singular_value_spread(s)
+    assert below == 1
+    assert spread == pytest.approx(np.log10(1.0 / (3 * np.finfo(np.float64).eps)))
+    assert singular_value_spread(np.zeros(4)) == (float("inf"), 4)
+    with pytest.raises(ValueError, match="svals"):
+        singular_value_spread(np.array([1.0, -1.0]))
