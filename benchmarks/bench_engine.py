@@ -20,8 +20,9 @@ import torch
 from gcrit_utils import RandomRNN
 
 REPEATS = 5
-"""Every timing is the best of this many runs: the machine is a shared VM whose background
-load moves single runs by up to 30%; the GEMM reference is timed the same way."""
+"""Engine and GEMM timings are the best of this many runs (the torch-module loop below is
+timed once): the machine is a shared VM whose background load moved single runs by tens of
+per cent while these benchmarks were written."""
 
 
 def best_seconds(fn: Callable[[], object], repeats: int = REPEATS) -> float:

@@ -15,8 +15,8 @@ and a ridge readout per gain.
   (steps at the fp32 GEMM rate, float64 Gram matrices at the fp64 rate), hence the largest
   speed-up over reservoirpy this machine allows.
 
-Every time is the best of ``bench_engine.REPEATS`` runs (the VM's background load moves single
-runs by up to 30%).
+Every time is the best of ``bench_engine.REPEATS`` runs (the VM's background load moved single
+runs by tens of per cent).
 
 Run: ``.venv/bin/python benchmarks/bench_reservoir.py [--n 500] [--batch 32] [--steps 5000]``.
 Writes ``benchmarks/results/reservoir.json``. A measurement, not a test: nothing asserts a

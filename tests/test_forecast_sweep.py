@@ -40,8 +40,9 @@ def test_peak_and_cliff():
 
 def test_plateau_end():
     r = np.array([0.2, 0.5, 0.8, 1.0, 1.2])
-    assert plateau_end(r, [6.0, 5.9, 5.5, 2.0, 0.0]) == 0.8  # 5.5 >= 0.9 * 6
-    assert plateau_end(r, [6.0, 5.9, 5.3, 6.0, 0.0]) == 0.5  # first drop ends it
+    assert plateau_end(r, [6.0, 5.9, 5.5, 2.0, 0.0], 0.9) == 0.8  # 5.5 >= 0.9 * 6
+    assert plateau_end(r, [6.0, 5.9, 5.3, 6.0, 0.0], 0.9) == 0.5  # first drop ends it
+    assert plateau_end(r, [6.0, 5.9, 5.3, 6.0, 0.0]) == 1.0  # PLATEAU_LEVEL 0.75: no drop
     assert plateau_end(r, [6.0, 6.0, 6.0, 6.0, 6.0]) == 1.2
     assert plateau_end(r, [1.0, 2.0, 6.0, 2.0, 0.0]) == 0.2  # rising: no plateau
     assert np.isnan(plateau_end(r, np.zeros(5)))
