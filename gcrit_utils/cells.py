@@ -28,7 +28,7 @@ reproduces exactly.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -533,6 +533,7 @@ class RandomRNN:
         self,
         x_or_steps: torch.Tensor | int,
         h0: torch.Tensor | None = None,
+        out: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Iterate the map and return the trajectory.
 
@@ -542,11 +543,15 @@ class RandomRNN:
             Number of autonomous steps, or the input sequence.
         h0 : tensor, shape (B, ..., D), optional
             Initial state; zeros by default.
+        out : tensor, shape (T, B, ..., D), optional
+            Contiguous buffer (the network's dtype and device) to write the states into, e.g.
+            one reused across chunks of a long series (a fresh multi-hundred-MB history costs
+            page faults on every call).
 
         Returns
         -------
         tensor, shape (T, B, ..., D)
-            States after each of the ``T`` steps.
+            States after each of the ``T`` steps (``out`` itself if given).
 
         Notes
         -----
@@ -561,7 +566,13 @@ class RandomRNN:
             xs = None
             steps = check_int("steps", x_or_steps, 0)
         h = self.zero_state() if h0 is None else self._check_state(h0, "h0")
-        out = torch.empty((steps, *h.shape), dtype=self.dtype, device=self.device)
+        if out is None:
+            out = torch.empty((steps, *h.shape), dtype=self.dtype, device=self.device)
+        elif (tuple(out.shape) != (steps, *h.shape) or out.dtype != self.dtype
+              or out.device != self.device or not out.is_contiguous()):
+            raise ValueError(f"out must be a contiguous {self.dtype} tensor of shape "
+                             f"{(steps, *h.shape)} on {self.device}, got {out.dtype} "
+                             f"{tuple(out.shape)} on {out.device}")
         # the input-only part of every step is precomputed in chunks of time (one GEMM per
         # chunk; chunks bound the memory of per-network inputs)
         lead = h.shape[:-1]
@@ -583,6 +594,44 @@ class RandomRNN:
                     rows = self._fused_next(rows, g, cs[k], None if es is None else es[k],
                                             out=flat[t0 + k])
         return out
+
+    def run_chunks(
+        self,
+        x: torch.Tensor,
+        h0: torch.Tensor | None = None,
+        chunk: int = 256,
+    ) -> Iterator[tuple[int, torch.Tensor]]:
+        """Drive the network with ``x`` and yield its states chunk by chunk.
+
+        The same states as :meth:`run`, without a ``(T, B, ..., D)`` history in memory: each
+        chunk is written into one reused buffer.
+
+        Parameters
+        ----------
+        x : tensor, shape (T, input_dim) or (T, B, ..., input_dim)
+        h0 : tensor, shape (B, ..., D), optional
+        chunk : int
+            Steps per chunk.
+
+        Yields
+        ------
+        t0 : int
+            Index of the chunk's first step.
+        states : tensor, shape (c, B, ..., D)
+            States after steps ``t0 .. t0 + c - 1``. A view of the reused buffer: valid until
+            the next chunk is requested (copy what must be kept).
+        """
+        chunk = check_int("chunk", chunk, 1)
+        if not isinstance(x, torch.Tensor) or x.ndim < 2:
+            raise ValueError("x must be an input tensor of shape (T, ..., input_dim)")
+        h = self.zero_state() if h0 is None else self._check_state(h0, "h0")
+        buf = torch.empty((min(chunk, x.shape[0]), *h.shape), dtype=self.dtype,
+                          device=self.device)
+        for t0 in range(0, x.shape[0], chunk):
+            t1 = min(x.shape[0], t0 + chunk)
+            states = self.run(x[t0:t1], h0=h, out=buf[: t1 - t0])
+            h = states[-1].clone()  # the buffer is overwritten by the next chunk
+            yield t0, states
 
     # ---------------------------------------------------------------------------------
     # Jacobians

@@ -15,8 +15,9 @@ import numpy as np
 import torch
 
 from ._numerics import flush_denormal
-from ._validation import check_int, check_nonnegative, check_positive
+from ._validation import check_int, check_positive
 from .cells import RandomRNN
+from .ridge import NormalEquations, fit_ridge, fit_ridge_validated, readout_features
 
 __all__ = [
     "readout_features",
@@ -30,148 +31,9 @@ __all__ = [
     "nrmse",
     "forecast_gains",
     "train_readout",
+    "train_readouts",
     "READOUTS",
 ]
-
-
-def readout_features(states: torch.Tensor, n: int, squared: bool = False) -> torch.Tensor:
-    """Readout features ``[h, 1]`` or ``[h, 1, h_even^2]`` (Pathak et al. 2018).
-
-    Parameters
-    ----------
-    states : tensor, shape (..., D)
-        Reservoir states; only the first ``n`` entries (``h``) are used.
-    n : int
-        Number of hidden units.
-    squared : bool
-        Append the squares of the even-indexed units (the symmetry-breaking trick).
-
-    Returns
-    -------
-    tensor, shape (..., F) with ``F = n + 1`` or ``n + 1 + ceil(n / 2)``.
-    """
-    h = states[..., :n]
-    parts = [h, torch.ones_like(h[..., :1])]
-    if squared:
-        parts.append(h[..., ::2] ** 2)
-    return torch.cat(parts, dim=-1)
-
-
-def _batched_problem(features: torch.Tensor, targets: torch.Tensor
-                     ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Gram matrices ``Phi^T Phi`` (B, F, F) and right-hand sides ``Phi^T Y`` (B, F, d), float64."""
-    if features.ndim != 3:
-        raise ValueError(f"features must have shape (T, B, F), got {tuple(features.shape)}")
-    phi = features.to(torch.float64).transpose(0, 1)  # (B, T, F)
-    y = targets.to(device=phi.device, dtype=torch.float64)
-    if y.ndim == 2:
-        if y.shape[0] != phi.shape[1]:
-            raise ValueError("features and targets must have the same length T")
-        return phi.transpose(1, 2) @ phi, torch.einsum("btf,td->bfd", phi, y)
-    if y.ndim != 3:
-        raise ValueError(f"targets must have shape (T, d) or (T, B, d), got {tuple(y.shape)}")
-    if y.shape[0] != phi.shape[1]:
-        raise ValueError("features and targets must have the same length T")
-    return phi.transpose(1, 2) @ phi, torch.einsum("btf,tbd->bfd", phi, y)
-
-
-def _ridge_solve(gram: torch.Tensor, rhs: torch.Tensor, ridge: float,
-                 unpenalised: tuple[int, ...] = ()) -> torch.Tensor:
-    """``(G + ridge I)^{-1} R`` per batch element by Cholesky; ``nan`` where not positive definite.
-
-    Cholesky rather than LU: the regularised Gram matrix is symmetric positive definite, and
-    MKL's batched LU fails (and can stall) on the numerically singular Gram matrices of
-    reservoirs with tiny gains when the ridge is 0.
-    """
-    diag = torch.ones(gram.shape[-1], dtype=gram.dtype, device=gram.device)
-    diag[list(unpenalised)] = 0.0
-    chol, info = torch.linalg.cholesky_ex(gram + ridge * torch.diag(diag))
-    ok = info == 0
-    out = torch.full_like(rhs, float("nan"))
-    if bool(ok.any()):
-        out[ok] = torch.cholesky_solve(rhs[ok], chol[ok])
-    return out
-
-
-def fit_ridge(features: torch.Tensor, targets: torch.Tensor, ridge: float,
-              unpenalised: tuple[int, ...] = ()) -> torch.Tensor:
-    """Ridge regression for every network of the batch at once, in float64.
-
-    Solves ``(Phi^T Phi + ridge D) W = Phi^T Y`` per batch element (Cholesky), with ``D`` the
-    identity except zeros at the ``unpenalised`` feature columns.
-
-    Parameters
-    ----------
-    features : tensor, shape (T, B, F)
-    targets : tensor, shape (T, d) (shared) or (T, B, d)
-    ridge : float
-        Regularisation ``>= 0``, applied to the Gram matrix summed over time (0 gives
-        least squares if the Gram matrix is regular).
-    unpenalised : tuple of int
-        Feature columns without penalty, e.g. ``(n,)`` for the constant of ``[h, 1]``: then
-        the fit equals ridge on centred features with a free intercept (reservoirpy's
-        ``Ridge``). The book's readouts penalise every column (the default).
-
-    Returns
-    -------
-    tensor, shape (B, F, d), float64
-        ``nan`` for a network whose regularised Gram matrix is not positive definite.
-    """
-    ridge = check_nonnegative("ridge", ridge)
-    gram, rhs = _batched_problem(features, targets)
-    bad = [c for c in unpenalised if not -gram.shape[-1] <= c < gram.shape[-1]]
-    if bad:
-        raise ValueError(f"unpenalised must index the {gram.shape[-1]} features, got {bad}")
-    return _ridge_solve(gram, rhs, ridge, tuple(unpenalised))
-
-
-def fit_ridge_validated(features: torch.Tensor, targets: torch.Tensor,
-                        val_features: torch.Tensor, val_targets: torch.Tensor,
-                        ridges: tuple[float, ...] = (1e-8, 1e-6, 1e-4, 1e-2)
-                        ) -> tuple[torch.Tensor, np.ndarray]:
-    """Ridge readout with the strength chosen per network on a validation segment.
-
-    The Gram matrices are formed once; for every ridge in ``ridges`` the batched solve is
-    repeated and the one-step mean squared error on ``(val_features, val_targets)`` is
-    measured; each network keeps the ridge with the smallest error.
-
-    Parameters
-    ----------
-    features, targets : tensors, shapes (T, B, F) and (T, d) or (T, B, d)
-        Training segment.
-    val_features, val_targets : tensors, shapes (V, B, F) and (V, d) or (V, B, d)
-        Validation segment.
-    ridges : tuple of float
-        Candidate strengths, each ``>= 0``.
-
-    Returns
-    -------
-    weights : tensor, shape (B, F, d), float64
-        All zeros for a network where no ridge gives a finite solution (it then predicts 0).
-    chosen : ndarray, shape (B,)
-        The ridge chosen for each network (``nan`` where none worked).
-    """
-    if not ridges:
-        raise ValueError("ridges must contain at least one value")
-    grid = [check_nonnegative("ridges", r) for r in ridges]
-    gram, rhs = _batched_problem(features, targets)
-    phi_v = val_features.to(device=gram.device, dtype=torch.float64)
-    y_v = val_targets.to(device=gram.device, dtype=torch.float64)
-    if y_v.ndim == 2:
-        y_v = y_v.unsqueeze(1).expand(-1, phi_v.shape[1], -1)
-    best_w = torch.zeros_like(rhs)
-    best_err = torch.full((rhs.shape[0],), float("inf"), dtype=torch.float64,
-                          device=gram.device)
-    chosen = np.full(rhs.shape[0], np.nan)
-    for r in grid:
-        w = _ridge_solve(gram, rhs, r)
-        err = ((torch.einsum("tbf,bfd->tbd", phi_v, w) - y_v) ** 2).mean(dim=(0, 2))
-        err = torch.nan_to_num(err, nan=float("inf"))
-        better = err < best_err
-        best_w[better] = w[better]
-        best_err = torch.where(better, err, best_err)
-        chosen[better.cpu().numpy()] = r
-    return best_w, chosen
 
 
 def teacher_forced_states(net: RandomRNN, u: torch.Tensor, h0: torch.Tensor | None = None
@@ -214,7 +76,7 @@ def closed_loop(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor, steps: i
     out = torch.empty(steps, *h.shape[:-1], w.shape[-1], dtype=torch.float64, device=net.device)
     with torch.no_grad():
         for t in range(steps):
-            phi = readout_features(h, net.n, squared).to(torch.float64)
+            phi = readout_features(h.to(torch.float64), net.n, squared)
             y = torch.einsum("b...f,bfd->b...d", phi, w)
             out[t] = y
             x = torch.nan_to_num(y, nan=0.0, posinf=1e6, neginf=-1e6).to(net.dtype)
@@ -281,7 +143,7 @@ def closed_loop_vpt(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor,
     w_act, win_act, scale_act = w_rows, window, scale[window]
     with torch.no_grad(), flush_denormal():
         for t in range(horizon):
-            phi = readout_features(state, net.n, squared).to(torch.float64)
+            phi = readout_features(state.to(torch.float64), net.n, squared)
             y = torch.bmm(phi.unsqueeze(1), w_act).squeeze(1)
             err = (y - truth_t[t, win_act]).norm(dim=-1) / scale_act
             err = torch.nan_to_num(err, nan=float("inf"))
@@ -365,7 +227,8 @@ def train_readout(states: torch.Tensor, x: torch.Tensor, n: int, washout: int, t
 
     ``states[t]`` is the state after input ``x[t]``; the readout of ``states[t]`` predicts
     ``x[t + 1]``. Samples ``washout .. washout + train`` train it, the next ``val`` choose
-    the ridge strength and give the one-step NRMSE.
+    the ridge strength and give the one-step NRMSE. :func:`train_readouts` does the same from
+    the network itself without storing the states.
 
     Parameters
     ----------
@@ -393,14 +256,79 @@ def train_readout(states: torch.Tensor, x: torch.Tensor, n: int, washout: int, t
     if states.shape[0] < end - 1 or x.shape[0] < end:
         raise ValueError(f"need {end - 1} states and {end} inputs, got {states.shape[0]} and "
                          f"{x.shape[0]}")
-    phi = readout_features(states, n, squared)
-    tr = slice(washout, washout + train - 1)
-    va = slice(washout + train - 1, end - 1)
-    w, chosen = fit_ridge_validated(phi[tr], x[washout + 1 : washout + train],
-                                    phi[va], x[washout + train : end], ridges)
-    one_step = torch.einsum("tbf,bfd->tbd", phi[va].to(torch.float64), w)
-    err = nrmse(x[washout + train : end].cpu().numpy(), one_step.cpu().numpy())
-    return w, chosen, err
+    eq = NormalEquations(n, states.shape[1], x.shape[-1], squared=squared,
+                         device=states.device)
+    eq.add(states[washout : washout + train - 1], x[washout + 1 : washout + train])
+    return _validated_readout(eq, states[washout + train - 1 : end - 1],
+                              x[washout + train : end], squared, ridges)
+
+
+def _validated_readout(eq: NormalEquations, val_states: torch.Tensor, val_targets: torch.Tensor,
+                       squared: bool, ridges: tuple[float, ...]
+                       ) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+    """Weights with the validated ridge, the chosen ridges and the one-step validation NRMSE."""
+    w, chosen = eq.solve_validated(val_states, val_targets, ridges, squared=squared)
+    phi = readout_features(val_states.to(device=w.device, dtype=torch.float64), eq.n, squared)
+    one_step = torch.einsum("tbf,bfd->tbd", phi, w)
+    return w, chosen, nrmse(val_targets.cpu().numpy(), one_step.cpu().numpy())
+
+
+def train_readouts(net: RandomRNN, x: torch.Tensor, washout: int, train: int, val: int,
+                   readouts: tuple[str, ...] = ("linear",),
+                   ridges: tuple[float, ...] = (1e-8, 1e-6, 1e-4, 1e-2), chunk: int = 256
+                   ) -> dict[str, tuple[torch.Tensor, np.ndarray, np.ndarray]]:
+    """Teacher-force ``net`` with ``x`` and fit every readout of ``readouts``, streaming.
+
+    The same readouts as :func:`train_readout` on ``net.run(x)``, but the states are never
+    stored: the run goes in chunks (:meth:`RandomRNN.run_chunks`), training rows go into one
+    :class:`~gcrit_utils.ridge.NormalEquations` (the ``[h, 1]`` problem is the leading
+    block of the ``[h, 1, h_even^2]`` one, so both readouts share it) and only the
+    validation states are kept. Memory ``O(B F^2 + val B N)`` instead of ``O(T B N)``.
+
+    Parameters
+    ----------
+    net : RandomRNN
+        ``B`` networks with ``input_dim = d``.
+    x : tensor, shape (T, d) with ``T >= washout + train + val``
+        The driving series.
+    washout, train, val : int
+        Segment lengths in samples, as in :func:`train_readout`.
+    readouts : tuple of str
+        Feature sets from :data:`READOUTS`.
+    ridges : tuple of float
+        Candidate ridge strengths.
+    chunk : int
+        Steps per chunk of the run.
+
+    Returns
+    -------
+    dict
+        ``readout -> (weights (B, F, d), chosen ridges (B,), one-step NRMSE (B,))``.
+    """
+    if not readouts or any(r not in READOUTS for r in readouts):
+        raise ValueError(f"readouts must be a non-empty tuple of {READOUTS}, got {readouts!r}")
+    for name, value in (("washout", washout), ("train", train), ("val", val)):
+        check_int(name, value, 1)
+    end = washout + train + val
+    if x.ndim != 2 or x.shape[0] < end or x.shape[1] != net.input_dim:
+        raise ValueError(f"x must have shape (T >= {end}, input_dim={net.input_dim}), "
+                         f"got {tuple(x.shape)}")
+    eq = NormalEquations(net.n, net.batch, net.input_dim, squared="squared" in readouts,
+                         chunk=chunk, device=net.device)
+    segments = {"train": (washout, washout + train - 1), "val": (washout + train - 1, end - 1)}
+    val_states = torch.empty(val, net.batch, net.n, dtype=net.dtype, device=net.device)
+    for t0, states in net.run_chunks(x[: end - 1], chunk=chunk):
+        for name, (a, b) in segments.items():
+            lo, hi = max(a, t0), min(b, t0 + states.shape[0])
+            if lo >= hi:
+                continue
+            part = states[lo - t0 : hi - t0]
+            if name == "train":
+                eq.add(part, x[lo + 1 : hi + 1])
+            else:
+                val_states[lo - a : hi - a] = part[..., : net.n]
+    return {r: _validated_readout(eq, val_states, x[washout + train : end], r == "squared",
+                                  ridges) for r in readouts}
 
 
 READOUTS: tuple[str, ...] = ("linear", "squared")
@@ -433,7 +361,8 @@ def forecast_gains(
 ) -> dict[str, np.ndarray]:
     """Forecast a normalised series with a reservoir at every gain: train, validate, test.
 
-    Teacher forcing over ``washout + train + val`` samples (once, shared by every readout);
+    Teacher forcing over ``washout + train + val`` samples, streamed and shared by every
+    readout (:func:`train_readouts`);
     for each readout feature set a ridge readout (strength chosen on the validation segment);
     then ``n_windows`` test windows after the validation segment, each re-synchronised from
     the zero state over ``sync`` true samples and run in closed loop for ``horizon`` steps,
@@ -479,7 +408,7 @@ def forecast_gains(
     net = RandomRNN(arch, n, gains, bias_std, input_dim=u.shape[1], input_scale=input_scale,
                     seed=seed, dtype=dtype, device=device)
     x = torch.as_tensor(u, dtype=dtype, device=net.device)
-    states = teacher_forced_states(net, x[: start_test - 1])
+    fitted = train_readouts(net, x, washout, train, val, readouts, ridges)
     starts = start_test + window_stride * np.arange(n_windows)
     h = net.zero_state(n_windows)
     with torch.no_grad():
@@ -491,8 +420,7 @@ def forecast_gains(
                                         ("vpt", "nrmse_lyapunov_time", "one_step_nrmse", "ridge")}
     for readout in readouts:
         squared = readout == "squared"
-        w, chosen, one_step = train_readout(states, x, net.n, washout, train, val, squared,
-                                            ridges)
+        w, chosen, one_step = fitted[readout]
         out["one_step_nrmse"].append(one_step)
         out["ridge"].append(chosen)
         first, short = closed_loop_vpt(net, w, h, truth, threshold, squared,

@@ -210,3 +210,24 @@ def test_fused_step_and_run_equal_the_unfused_equations(arch):
     h32 = h4.float()
     ref32 = net32._next(h32, net32._gates(h32, windows[0].float()))
     assert torch.allclose(net32.step(h32, windows[0].float()), ref32, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+def test_run_into_a_buffer_and_in_chunks_equals_run(arch):
+    net = RandomRNN(arch, 16, [0.5, 1.5], 0.5, input_dim=2, input_scale=0.5, seed=4,
+                    dtype=torch.float64)
+    x = torch.randn(23, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    ref = net.run(x)
+    buf = torch.empty_like(ref)
+    assert net.run(x, out=buf) is buf and torch.equal(buf, ref)
+    for chunk in (1, 5, 23, 100):  # chunk 1: the next chunk overwrites the previous state
+        got = torch.cat([s.clone() for _, s in net.run_chunks(x, chunk=chunk)])
+        assert torch.equal(got, ref)
+    starts = [t0 for t0, _ in net.run_chunks(x, chunk=10)]
+    assert starts == [0, 10, 20]
+    with pytest.raises(ValueError, match="out must be"):
+        net.run(x, out=torch.empty(23, 2, net.dim))  # float32
+    with pytest.raises(ValueError, match="out must be"):
+        net.run(x, out=torch.empty(22, 2, net.dim, dtype=torch.float64))
+    with pytest.raises(ValueError, match="chunk"):
+        next(net.run_chunks(x, chunk=0))
