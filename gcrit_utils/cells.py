@@ -501,9 +501,69 @@ class RandomRNN:
         tangents = self._check_state(tangents, "tangents")
         if h.ndim != 2 or tangents.ndim != 3:
             raise ValueError("step_with_jvp takes h of shape (B, D) and tangents (B, k, D)")
-        q = self._gates(h, x)
-        h_next = self._next(h, q)
-        return h_next, self._jvp(h, q, tangents)
+        c, e = self._drive(x)
+        lead = h.shape[:-1]
+        _, g = self._rows(h)
+        e = None if e is None else self._drive_rows(e, lead)
+        return self._fused_jvp(h, tangents, g, self._drive_rows(c, lead), e)
+
+    def _fused_jvp(self, h: torch.Tensor, t: torch.Tensor, g: torch.Tensor, c: torch.Tensor,
+                   e: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Next state and Jacobian-vector products with one matrix product for both.
+
+        The state and its ``k`` tangents are stacked as ``1 + k`` rows per network and
+        multiplied by ``W0^T`` together; equal to ``_next(h, q), _jvp(h, q, t)`` with
+        ``q = _gates(h, x)`` up to rounding (tested).
+
+        Parameters
+        ----------
+        h : tensor, shape (B, D)
+        t : tensor, shape (B, k, D)
+        g : tensor, shape (B, 1)
+            Gains.
+        c, e : tensor, shape (1 or B, K*N) and (1 or B, N) or None
+            From :meth:`_drive` and :meth:`_drive_rows`.
+        """
+        n, arch = self.n, self.arch
+        w = self._w0t if arch == "gru" else self._fused["w"]  # GRU: columns [r, z, n]
+        hid = h[:, :n]
+        rows = torch.cat([hid.unsqueeze(1), t[..., :n]], dim=1) * g.unsqueeze(1)
+        prod = (rows.reshape(-1, n) @ w).view(rows.shape[0], rows.shape[1], -1)
+        p, dp = prod[:, 0], prod[:, 1:]
+        if arch == "rnn":
+            out = torch.tanh(p + c)
+            return out, (1.0 - out**2).unsqueeze(1) * dp
+        if arch == "minimalrnn":
+            u = torch.sigmoid(p + c)
+            diff = h - e
+            h_next = e + u * diff
+            uu = u.unsqueeze(1)
+            return h_next, (uu * (1.0 - uu) * dp) * diff.unsqueeze(1) + uu * t
+        if arch == "gru":
+            c_rz, c_n = c.split((2 * n, n), dim=1)
+            pn = p[:, 2 * n :]
+            r, z = torch.sigmoid(p[:, : 2 * n] + c_rz).split(n, dim=1)
+            cand = torch.tanh(torch.addcmul(c_n, r, pn))
+            h_next = torch.lerp(cand, h, z)
+            dpr, dpz, dpn = dp.split(n, dim=-1)
+            r1, z1, cand1 = r.unsqueeze(1), z.unsqueeze(1), cand.unsqueeze(1)
+            dr = r1 * (1.0 - r1) * dpr
+            dz = z1 * (1.0 - z1) * dpz
+            dn = (1.0 - cand1**2) * (dr * pn.unsqueeze(1) + r1 * dpn)
+            return h_next, (1.0 - z1) * dn + (h - cand).unsqueeze(1) * dz + z1 * t
+        cell = h[:, n:]
+        pre = p + c  # fused order [i, f, o, g]
+        i, f, o = torch.sigmoid(pre[:, : 3 * n]).split(n, dim=1)
+        cg = torch.tanh(pre[:, 3 * n :])
+        c_new = torch.addcmul(f * cell, i, cg)
+        tc = torch.tanh(c_new)
+        h_next = torch.cat([o * tc, c_new], dim=1)
+        dpi, dpf, dpo, dpg = dp.split(n, dim=-1)
+        i1, f1, o1, cg1, tc1 = (v.unsqueeze(1) for v in (i, f, o, cg, tc))
+        dc = (f1 * (1.0 - f1) * dpf) * cell.unsqueeze(1) + f1 * t[..., n:]
+        dc = dc + (i1 * (1.0 - i1) * dpi) * cg1 + i1 * (1.0 - cg1**2) * dpg
+        dh = (o1 * (1.0 - o1) * dpo) * tc1 + o1 * (1.0 - tc1**2) * dc
+        return h_next, torch.cat([dh, dc], dim=-1)
 
     def _jvp(self, h: torch.Tensor, q: dict[str, torch.Tensor], t: torch.Tensor) -> torch.Tensor:
         n = self.n

@@ -231,3 +231,21 @@ def test_run_into_a_buffer_and_in_chunks_equals_run(arch):
         net.run(x, out=torch.empty(22, 2, net.dim, dtype=torch.float64))
     with pytest.raises(ValueError, match="chunk"):
         next(net.run_chunks(x, chunk=0))
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm", "minimalrnn"])
+def test_fused_jvp_equals_the_unfused_equations(arch):
+    """step_with_jvp stacks the state and its tangents into one product; it must equal the
+    gate equations and their hand-written derivative in float64."""
+    net = RandomRNN(arch, 30, [0.5, 1.2, 2.0], 0.5, input_dim=2, input_scale=0.5, seed=5,
+                    dtype=torch.float64, candidate_bias_std=0.0 if arch == "rnn" else 0.3)
+    gen = torch.Generator().manual_seed(1)
+    h = 0.5 * torch.randn(3, net.dim, generator=gen, dtype=torch.float64)
+    for k in (1, 5):
+        t = torch.randn(3, k, net.dim, generator=gen, dtype=torch.float64)
+        for x in (None, torch.randn(2, generator=gen, dtype=torch.float64),
+                  torch.randn(3, 2, generator=gen, dtype=torch.float64)):
+            q = net._gates(h, x)
+            h_next, jt = net.step_with_jvp(h, t, x)
+            assert torch.allclose(h_next, net._next(h, q), rtol=0, atol=1e-14)
+            assert torch.allclose(jt, net._jvp(h, q, t), rtol=0, atol=1e-13)
