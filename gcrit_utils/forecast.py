@@ -2,8 +2,9 @@
 
 A :class:`~gcrit_utils.cells.RandomRNN` with input is driven by a normalised time series
 ``u`` (teacher forcing); a linear readout ``y_t = W^T phi(h_t)`` is fitted by ridge regression to
-predict ``u_{t+1}``, for every gain of the batch at once (batched Gram matrices, float64 solves);
-then the prediction is fed back as the next input (closed loop).
+predict ``u_{t+1}``, for every gain of the batch at once (:mod:`gcrit_utils.ridge`: float64
+normal equations streamed from the run, batched solves); then the prediction is fed back as the
+next input (closed loop).
 
 Shapes: time first. ``u`` is (T, d); states are (T, B, D) for B gains; readout weights are
 (B, F, d) with F features.
@@ -17,12 +18,9 @@ import torch
 from ._numerics import flush_denormal
 from ._validation import check_int, check_positive
 from .cells import RandomRNN
-from .ridge import NormalEquations, fit_ridge, fit_ridge_validated, readout_features
+from .ridge import NormalEquations, readout_features
 
 __all__ = [
-    "readout_features",
-    "fit_ridge",
-    "fit_ridge_validated",
     "teacher_forced_states",
     "closed_loop",
     "closed_loop_vpt",

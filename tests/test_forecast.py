@@ -5,14 +5,12 @@ import torch
 from gcrit_utils import RandomRNN
 from gcrit_utils.forecast import (
     closed_loop,
-    fit_ridge,
-    fit_ridge_validated,
     normalised_error,
     nrmse,
-    readout_features,
     teacher_forced_states,
     valid_prediction_time,
 )
+from gcrit_utils.ridge import fit_ridge, fit_ridge_validated, readout_features
 
 F64 = torch.float64
 
@@ -103,7 +101,6 @@ def test_closed_loop_with_windows_equals_one_window_at_a_time():
 
 
 def test_validated_ridge_picks_the_best_strength_per_network():
-    from gcrit_utils.forecast import fit_ridge_validated
 
     gen = torch.Generator().manual_seed(3)
     # network 0: clean linear data (small ridge best); network 1: pure noise (large ridge best)

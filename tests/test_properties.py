@@ -78,7 +78,7 @@ def test_critical_gain_never_nan_for_large_bias(arch, s):
 # --- forecasting, systems and scrambling (issue #4, #5) -----------------------------------
 @given(ridge=bad_floats)
 def test_fit_ridge_rejects_bad_ridge(ridge):
-    from gcrit_utils.forecast import fit_ridge
+    from gcrit_utils.ridge import fit_ridge
 
     with pytest.raises(ValueError, match="ridge"):
         fit_ridge(torch.zeros(4, 1, 2), torch.zeros(4, 1), ridge)

@@ -6,7 +6,8 @@ import numpy as np
 import torch
 
 from gcrit_utils import RandomRNN
-from gcrit_utils.forecast import fit_ridge, nrmse, readout_features
+from gcrit_utils.forecast import nrmse
+from gcrit_utils.ridge import fit_ridge, readout_features
 from gcrit_utils.systems import lorenz63, normalise
 
 

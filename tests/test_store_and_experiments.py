@@ -9,6 +9,7 @@ from gcrit_utils.experiments import (
     current_scale,
     finite_size_gain_samples,
     first_crossing,
+    lyapunov_agreement,
     lyapunov_vs_gain,
     spectrum_sweep,
     top_unit_share,
@@ -205,3 +206,16 @@ def test_git_commit_ignores_changes_to_the_store(tmp_path):
     assert _git_commit(tmp_path) == clean  # the store changed, not the code
     (tmp_path / "code.py").write_text("x = 2\n")
     assert _git_commit(tmp_path) == clean + "-dirty"
+
+
+def test_lyapunov_agreement_separates_ordered_and_chaotic_gains():
+    stored = np.array([-0.2, -0.1, 0.001, 0.05, 0.1])
+    stderr = np.array([1e-4, 1e-4, 1e-3, 2e-3, 2e-3])
+    live = stored + np.array([2e-13, -1e-13, 1e-3, -2e-3, 2e-2])
+    out = lyapunov_agreement(live, stored, stderr)
+    assert out["ordered"] == 2 and out["chaotic"] == 3
+    assert out["ordered_max_rel_diff"] == pytest.approx(1e-12)
+    assert out["chaotic_median_z"] == pytest.approx(1.0)  # z = 1, 1, 10
+    assert lyapunov_agreement(stored[:2], stored[:2], stderr[:2])["chaotic_median_z"] == 0.0
+    with pytest.raises(ValueError, match="same shape"):
+        lyapunov_agreement(live, stored[:3], stderr)
