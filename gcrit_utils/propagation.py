@@ -26,6 +26,10 @@ __all__ = [
     "driven_lyapunov_comparison",
     "isometry_examples",
     "singular_value_spread",
+    "singular_value_floor",
+    "isometry_rows",
+    "spread_text",
+    "ISOMETRY_COLUMNS",
     "predicted_timescales",
     "forgetting_timescales",
 ]
@@ -120,14 +124,32 @@ def singular_value_spread(svals: np.ndarray) -> tuple[float, int]:
         Number of singular values below the tolerance (0 when the spread is resolved).
     """
     s = np.asarray(svals, dtype=np.float64)
-    if s.ndim != 1 or s.size == 0 or np.any(s < 0) or not np.all(np.isfinite(s)):
-        raise ValueError("svals must be a non-empty 1-d array of finite values >= 0")
+    tol = singular_value_floor(s)
     top = float(s.max())
     if top == 0:
         return float("inf"), int(s.size)
-    tol = top * s.size * np.finfo(np.float64).eps
     below = int((s < tol).sum())
     return float(np.log10(top / max(float(s.min()), tol))), below
+
+
+def singular_value_floor(svals: np.ndarray) -> float:
+    """The resolution ``s_max * N * eps`` below which singular values are rounding noise.
+
+    Parameters
+    ----------
+    svals : ndarray, shape (N,)
+        Singular values of one ``N x N`` matrix (any order, >= 0).
+
+    Returns
+    -------
+    float
+        ``max(svals) * N * eps(float64)``: a singular value (or a statistic of them, such as
+        the median) below it has no significant digit.
+    """
+    s = np.asarray(svals, dtype=np.float64)
+    if s.ndim != 1 or s.size == 0 or np.any(s < 0) or not np.all(np.isfinite(s)):
+        raise ValueError("svals must be a non-empty 1-d array of finite values >= 0")
+    return float(s.max()) * s.size * float(np.finfo(np.float64).eps)
 
 
 def jacobian_product_singular_values(net: RandomRNN, horizon: int, *, warmup: int = 200,
@@ -323,6 +345,39 @@ def isometry_examples(n: int = 300, horizons: Sequence[int] = (10, 100), *,
     return {name: {int(t): jacobian_product_singular_values(net, int(t), warmup=200,
                                                             seed=seed)[0]
                    for t in horizons} for name, net in nets.items()}
+
+
+ISOMETRY_COLUMNS: tuple[str, ...] = ("network", "T", "mean s^2", "max s", "median s",
+                                     "log10(max/min)", "s < N eps s_max")
+"""Column names of :func:`isometry_rows`."""
+
+
+def isometry_rows(svals: dict[str, dict[int, np.ndarray]]) -> list[list[str]]:
+    """Table rows summarising :func:`isometry_examples`, printing only resolved digits.
+
+    A median below :func:`singular_value_floor` prints as ``< floor`` and an unresolved spread
+    as ``> bound`` (:func:`singular_value_spread`): such values are rounding noise whose
+    digits change with the order of floating-point operations.
+
+    Returns
+    -------
+    list of rows of str, columns :data:`ISOMETRY_COLUMNS`.
+    """
+    rows = []
+    for name, by_t in svals.items():
+        for t, s in by_t.items():
+            med, floor = float(np.median(s)), singular_value_floor(s)
+            rows.append([name, str(t), f"{np.mean(s**2):.3g}", f"{s.max():.3g}",
+                         f"< {floor:.1g}" if med < floor else f"{med:.3g}",
+                         spread_text(s), str(singular_value_spread(s)[1])])
+    return rows
+
+
+def spread_text(svals: np.ndarray) -> str:
+    """``log10(max/min)`` of singular values to one decimal, ``> bound`` where float64 does
+    not resolve it (:func:`singular_value_spread`)."""
+    spread, below = singular_value_spread(svals)
+    return f"> {spread:.1f}" if below else f"{spread:.1f}"
 
 
 def predicted_timescales(archs: Sequence[str], gains: Sequence[float], bias_std: float,

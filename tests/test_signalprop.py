@@ -170,8 +170,9 @@ def test_orthogonal_and_bias_mean_options():
 
 
 def test_singular_value_spread_floors_rounding_noise():
-    from gcrit_utils.propagation import singular_value_spread
+    from gcrit_utils.propagation import singular_value_floor, singular_value_spread
 
+    assert singular_value_floor(np.array([2.0, 0.5, 1.0])) == 2.0 * 3 * np.finfo(float).eps
     spread, below = singular_value_spread(np.array([1.0, 0.1, 0.01]))
     assert spread == pytest.approx(2.0) and below == 0
     # a value at 1e-20 of the largest is rounding noise in float64: floored at N eps
@@ -182,3 +183,15 @@ def test_singular_value_spread_floors_rounding_noise():
     assert singular_value_spread(np.zeros(4)) == (float("inf"), 4)
     with pytest.raises(ValueError, match="svals"):
         singular_value_spread(np.array([1.0, -1.0]))
+
+
+def test_isometry_rows_print_only_resolved_digits():
+    from gcrit_utils.propagation import ISOMETRY_COLUMNS, isometry_rows, spread_text
+
+    resolved = np.array([1.0, 0.5, 0.1])
+    noisy = np.array([1.0, 1e-19, 2e-19, 3e-19, 1e-3])  # median below 5 eps
+    rows = isometry_rows({"a": {10: resolved}, "b": {100: noisy}})
+    assert len(rows[0]) == len(ISOMETRY_COLUMNS)
+    assert rows[0][4] == "0.5" and rows[0][5] == "1.0" and rows[0][6] == "0"
+    assert rows[1][4].startswith("< ") and rows[1][5].startswith("> ") and rows[1][6] == "3"
+    assert spread_text(resolved) == "1.0"
