@@ -333,7 +333,11 @@ class RandomRNN:
     # dynamics
     # ---------------------------------------------------------------------------------
     def _gates(self, h: torch.Tensor, x: torch.Tensor | None) -> dict[str, torch.Tensor]:
-        """Gate values and pre-activations needed by ``step`` and ``jvp``."""
+        """Gate values and pre-activations, written as PyTorch's gate equations.
+
+        With :meth:`_next` and :meth:`_jvp` this is the readable reference of the cell: the
+        fused paths that ``step``/``run``/``step_with_jvp`` take are tested equal to it.
+        """
         n = self.n
         hid = h[..., :n]
         rec = (hid @ self._w0t) * self._gain_view(h.ndim)  # (B, ..., K*N)

@@ -52,7 +52,7 @@ def closed_loop(net: RandomRNN, weights: torch.Tensor, h: torch.Tensor, steps: i
     ----------
     net : RandomRNN
     weights : tensor, shape (B, F, d)
-        Readout from :func:`fit_ridge`.
+        Readout from :func:`~gcrit_utils.ridge.fit_ridge`.
     h : tensor, shape (B, D) or (B, W, D)
         State after the last teacher-forced step (``W`` test windows per network advance
         together).
@@ -278,10 +278,10 @@ def train_readouts(net: RandomRNN, x: torch.Tensor, washout: int, train: int, va
     """Teacher-force ``net`` with ``x`` and fit every readout of ``readouts``, streaming.
 
     The same readouts as :func:`train_readout` on ``net.run(x)``, but the states are never
-    stored: the run goes in chunks (:meth:`RandomRNN.run_chunks`), training rows go into one
-    :class:`~gcrit_utils.ridge.NormalEquations` (the ``[h, 1]`` problem is the leading
-    block of the ``[h, 1, h_even^2]`` one, so both readouts share it) and only the
-    validation states are kept. Memory ``O(B F^2 + val B N)`` instead of ``O(T B N)``.
+    stored: the run goes in chunks (:meth:`~gcrit_utils.cells.RandomRNN.run_chunks`),
+    training rows go into one :class:`~gcrit_utils.ridge.NormalEquations` (the ``[h, 1]``
+    problem is the leading block of the ``[h, 1, h_even^2]`` one, so both readouts share it)
+    and only the validation states are kept. Memory ``O(B F^2 + val B N)`` instead of ``O(T B N)``.
 
     Parameters
     ----------
