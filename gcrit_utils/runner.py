@@ -3,8 +3,12 @@
 A sweep is a list of independent tasks (one grid point each: a case, a size, a seed). Each
 finished task is written at once, atomically, to ``results/.partial/NAME-HASH/``; a run that is
 interrupted (killed, out of time) resumes where it stopped and recomputes nothing that was
-finished. When every task is done the results are assembled, saved as one store entry (with
-provenance) and the partial folder is removed. Tasks can run in any
+finished. Every task file carries its own provenance (commit, machine, date, seconds), so a
+sweep too long for one machine session can be filled over several, on different machines: the
+partial folder is plain files that can be copied or committed (the paper-scale forecasting
+maps are filled this way). When every task is done the results are assembled, saved as one
+store entry (with provenance and a summary of the tasks' provenance) and the partial folder is
+removed. Tasks can run in any
 :class:`concurrent.futures.Executor` (a process pool, or a ``dask.distributed`` client's
 executor); by default they run in this process, which on a 2-core machine is fastest because
 each task already uses both cores through BLAS.
@@ -13,8 +17,10 @@ each task already uses both cores through BLAS.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import hashlib
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -25,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from .store import config_hash, default_root, save_result
+from .store import config_hash, default_root, provenance, save_result
 
-__all__ = ["run_grid"]
+__all__ = ["run_grid", "tasks_summary", "PROVENANCE_KEY"]
 
 TaskResult = dict[str, np.ndarray]
 
@@ -36,19 +42,30 @@ def _partial_dir(name: str, params: dict[str, Any], root: Path) -> Path:
     return root / ".partial" / f"{name}-{config_hash(params)}"
 
 
-def _write_task(folder: Path, index: int, result: TaskResult) -> None:
+#: Key of a task file that holds the task's provenance (a JSON string), not a result array.
+PROVENANCE_KEY = "__provenance__"
+
+
+def _write_task(folder: Path, index: int, result: TaskResult, seconds: float | None = None
+                ) -> None:
     buffer = io.BytesIO()
-    np.savez(buffer, **{k: np.asarray(v) for k, v in result.items()})
+    arrays = {k: np.asarray(v) for k, v in result.items()}
+    arrays[PROVENANCE_KEY] = np.asarray(json.dumps(provenance(seconds)))
+    np.savez(buffer, **arrays)
     payload = buffer.getvalue()
     digest = hashlib.sha256(payload).hexdigest()
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
         fh.write(payload)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, folder / f"task_{index:06d}_{digest[:16]}.npz")
 
 
-def _read_tasks(folder: Path) -> dict[int, TaskResult]:
+def _read_tasks(folder: Path) -> tuple[dict[int, TaskResult], dict[int, dict[str, Any]]]:
+    """Finished tasks of a partial folder: results and provenance (``{}`` for files written
+    before tasks carried provenance); corrupt files are deleted (recomputed)."""
     done: dict[int, TaskResult] = {}
+    origin: dict[int, dict[str, Any]] = {}
     for path in folder.glob("task_*.npz"):
         _, index, digest = path.stem.split("_")
         payload = path.read_bytes()
@@ -56,8 +73,34 @@ def _read_tasks(folder: Path) -> dict[int, TaskResult]:
             path.unlink()  # corrupt: recompute this task
             continue
         with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-            done[int(index)] = {k: npz[k] for k in npz.files}
-    return done
+            done[int(index)] = {k: npz[k] for k in npz.files if k != PROVENANCE_KEY}
+            origin[int(index)] = (json.loads(str(npz[PROVENANCE_KEY]))
+                                  if PROVENANCE_KEY in npz.files else {})
+    return done, origin
+
+
+def _timed(task_fn: Callable[[Any], TaskResult], task: Any) -> tuple[TaskResult, float]:
+    start = time.perf_counter()
+    result = task_fn(task)
+    return result, time.perf_counter() - start
+
+
+def tasks_summary(origin: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Where the tasks of a sweep were computed: counts per commit and per machine, the
+    summed task time and the first/last date (tasks without provenance count as unknown)."""
+    def counts(key: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for o in origin:
+            value = str(o.get(key, "unknown"))
+            out[value] = out.get(value, 0) + 1
+        return dict(sorted(out.items()))
+
+    seconds = [o["wall_time_s"] for o in origin if o.get("wall_time_s") is not None]
+    dates = sorted(o["created_utc"] for o in origin if "created_utc" in o)
+    return {"count": len(origin), "git_commits": counts("git_commit"),
+            "processors": counts("processor"), "timed": len(seconds),
+            "task_seconds": float(sum(seconds)),
+            "first_utc": dates[0] if dates else None, "last_utc": dates[-1] if dates else None}
 
 
 def run_grid(
@@ -101,26 +144,30 @@ def run_grid(
     folder_root = Path(root) if root is not None else default_root()
     partial = _partial_dir(name, params, folder_root)
     partial.mkdir(parents=True, exist_ok=True)
-    done = _read_tasks(partial)
+    done, origin = _read_tasks(partial)
     todo = [i for i in range(len(tasks)) if i not in done]
     start = time.perf_counter()
     bar = tqdm(total=len(tasks), initial=len(done), desc=name, disable=not progress)
     try:
         if executor is None:
             for i in todo:
-                done[i] = task_fn(tasks[i])
-                _write_task(partial, i, done[i])
+                done[i], seconds = _timed(task_fn, tasks[i])
+                _write_task(partial, i, done[i], seconds)
                 bar.update(1)
         else:
-            futures = {executor.submit(task_fn, tasks[i]): i for i in todo}
+            timed = functools.partial(_timed, task_fn)
+            futures = {executor.submit(timed, tasks[i]): i for i in todo}
             for fut in cf.as_completed(futures):
                 i = futures[fut]
-                done[i] = fut.result()
-                _write_task(partial, i, done[i])
+                done[i], seconds = fut.result()
+                _write_task(partial, i, done[i], seconds)
                 bar.update(1)
     finally:
         bar.close()
+    # read back what was written: the provenance of every task, old and new alike
+    done, origin = _read_tasks(partial)
     data = assemble([done[i] for i in range(len(tasks))])
-    save_result(name, data, params, root=folder_root, wall_time_s=time.perf_counter() - start)
+    save_result(name, data, params, root=folder_root, wall_time_s=time.perf_counter() - start,
+                tasks=tasks_summary([origin[i] for i in range(len(tasks))]))
     shutil.rmtree(partial, ignore_errors=True)
     return data

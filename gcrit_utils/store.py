@@ -96,8 +96,14 @@ def _check_name(name: str) -> str:
 
 
 def save_result(name: str, data: dict[str, np.ndarray], params: dict[str, Any],
-                root: str | Path | None = None, wall_time_s: float | None = None) -> Path:
-    """Write ``data`` (arrays) and ``params`` with provenance; return the ``.npz`` path."""
+                root: str | Path | None = None, wall_time_s: float | None = None,
+                tasks: dict[str, Any] | None = None) -> Path:
+    """Write ``data`` (arrays) and ``params`` with provenance; return the ``.npz`` path.
+
+    ``wall_time_s`` is the time of the run that saved the result; ``tasks`` (from
+    :func:`gcrit_utils.runner.tasks_summary`) says where and at which commits the tasks of a
+    resumed sweep were computed, and how long they took in total.
+    """
     name = _check_name(name)
     folder = Path(root) if root is not None else default_root()
     folder.mkdir(parents=True, exist_ok=True)
@@ -107,6 +113,8 @@ def save_result(name: str, data: dict[str, np.ndarray], params: dict[str, Any],
     meta = {"name": name, "params": params, "config_hash": config_hash(params),
             "sha256": hashlib.sha256(payload).hexdigest(), "arrays": sorted(data),
             "provenance": provenance(wall_time_s)}
+    if tasks is not None:
+        meta["tasks"] = tasks
     for suffix, content in ((".npz", payload), (".json", json.dumps(meta, indent=2).encode())):
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=suffix + ".tmp")
         with os.fdopen(fd, "wb") as fh:

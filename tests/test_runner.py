@@ -128,3 +128,75 @@ def test_dask_distributed_cluster_gives_the_same_result(tmp_path):
                         executor=client.get_executor(), progress=False)
     assert np.array_equal(serial["y"], data["y"])
     assert load_result("d", tmp_path)[0]["y"].shape == (6, 2)
+
+
+def test_tasks_carry_provenance_and_the_entry_summarises_it(tmp_path):
+    import json
+
+    from gcrit_utils.runner import PROVENANCE_KEY
+
+    tasks = [{"x": float(i)} for i in range(3)]
+
+    def dying(task):
+        if task["x"] == 2.0:
+            raise Interrupted
+        return square(task)
+
+    with pytest.raises(Interrupted):
+        run_grid("p", {}, tasks, dying, assemble, root=tmp_path, progress=False)
+    files = sorted((tmp_path / ".partial").glob("*/task_*.npz"))
+    with np.load(files[0]) as npz:
+        origin = json.loads(str(npz[PROVENANCE_KEY]))
+    assert origin["wall_time_s"] is not None and origin["git_commit"] and origin["created_utc"]
+    # a task file written before tasks carried provenance (no key) still counts as done
+    with np.load(files[1]) as npz:
+        plain = {k: npz[k] for k in npz.files if k != PROVENANCE_KEY}
+    files[1].unlink()
+    import gcrit_utils.runner as runner
+    from gcrit_utils.runner import _write_task
+
+    real = runner.provenance
+    runner.provenance = lambda seconds=None: {}
+    try:
+        _write_task(files[1].parent, 1, plain)
+    finally:
+        runner.provenance = real
+    calls = []
+
+    def counting(task):
+        calls.append(task["x"])
+        return square(task)
+
+    data = run_grid("p", {}, tasks, counting, assemble, root=tmp_path, progress=False)
+    assert calls == [2.0]
+    assert np.array_equal(data["y"], assemble([square(t) for t in tasks])["y"])
+    _, meta = load_result("p", tmp_path)
+    summary = meta["tasks"]
+    assert summary["count"] == 3 and summary["timed"] == 2
+    assert sum(summary["git_commits"].values()) == 3 and "unknown" in summary["git_commits"]
+    assert summary["first_utc"] <= summary["last_utc"]
+
+
+def test_partial_folder_copied_to_another_root_resumes(tmp_path):
+    import shutil
+
+    tasks = [{"x": float(i)} for i in range(4)]
+
+    def dying(task):
+        if task["x"] == 3.0:
+            raise Interrupted
+        return square(task)
+
+    with pytest.raises(Interrupted):
+        run_grid("c", {"s": 2}, tasks, dying, assemble, root=tmp_path / "one", progress=False)
+    shutil.copytree(tmp_path / "one" / ".partial", tmp_path / "two" / ".partial")
+    calls = []
+
+    def counting(task):
+        calls.append(task["x"])
+        return square(task)
+
+    run_grid("c", {"s": 2}, tasks, counting, assemble, root=tmp_path / "two", progress=False)
+    assert calls == [3.0]
+    _, meta = load_result("c", tmp_path / "two")
+    assert meta["tasks"]["count"] == 4 and meta["tasks"]["timed"] == 4
