@@ -43,6 +43,9 @@ __all__ = [
     "WINDOWS",
     "reference_gain",
     "forecast_series",
+    "STORED_SERIES",
+    "series_length",
+    "stored_series",
     "example_forecast",
     "forecast_task",
     "forecast_tasks",
@@ -118,12 +121,62 @@ def reference_gain(arch: str, bias_std: float) -> float:
     return float(critical_gain(arch, bias_std))
 
 
+#: Systems whose book trajectory is read from the store instead of being integrated on the
+#: reader's machine (value: the store entry's system). reservoirpy integrates Lorenz-63 with
+#: scipy's RK45, whose stage sums go through BLAS; BLAS kernels differ between CPUs, and the
+#: chaotic flow amplifies their last-bit differences: two OpenBLAS kernels on one machine give
+#: trajectories 1e-9 apart after 17 time units and O(1) apart after 39 (measured), before the
+#: 50-unit transient ends. Without the stored trajectory every CPU type would train and test
+#: on a different Lorenz-63 series. Mackey-Glass, Kuramoto-Sivashinsky and the laser do not
+#: depend on BLAS kernels (measured: identical series with both kernels).
+STORED_SERIES: dict[str, str] = {"lorenz63": "lorenz63", "lorenz63_x": "lorenz63"}
+
+
+def series_length(system: str) -> int:
+    """Samples of ``system`` the forecasting windows need (:data:`WINDOWS`)."""
+    w = WINDOWS[system]
+    return (w["washout"] + w["train"] + w["val"] + (w["n_windows"] - 1) * w["window_stride"]
+            + w["horizon"])
+
+
+def stored_series(system: str = "lorenz63", root: Any = None, recompute: bool = False
+                  ) -> np.ndarray:
+    """The raw trajectory of the book's forecasting experiments, from ``results/`` or computed.
+
+    Store entry ``series_<system>``: ``raw`` (T, d), trajectory seed 0, long enough for every
+    system of :data:`STORED_SERIES` that reads it; computed with
+    :func:`gcrit_utils.systems.system_series` (reservoirpy) and saved with provenance when
+    missing. Why it is stored: see :data:`STORED_SERIES`.
+    """
+    from .store import CorruptResultError, load_result, result_exists, save_result
+
+    if system not in set(STORED_SERIES.values()):
+        raise ValueError(f"system must be one of {sorted(set(STORED_SERIES.values()))}, "
+                         f"got {system!r}")
+    n_steps = max(series_length(k) for k, v in STORED_SERIES.items() if v == system)
+    spec = SYSTEMS[system]
+    params = {"system": system, "n_steps": n_steps, "dt": spec.dt, "seed": 0}
+    name = f"series_{system}"
+    if not recompute and result_exists(name, root):
+        try:
+            data, meta = load_result(name, root)
+            if meta.get("params") == params:
+                return data["raw"]
+        except CorruptResultError:
+            pass
+    raw = system_series(system, n_steps, seed=0)
+    save_result(name, {"raw": raw}, params, root=root)
+    return raw
+
+
 @functools.lru_cache(maxsize=8)
 def _cached_series(system: str) -> np.ndarray:
     w = WINDOWS[system]
-    needed = (w["washout"] + w["train"] + w["val"] + (w["n_windows"] - 1) * w["window_stride"]
-              + w["horizon"])
-    raw = system_series(system, needed, seed=0)
+    needed = series_length(system)
+    if system in STORED_SERIES:
+        raw = stored_series(STORED_SERIES[system])[:needed, : SYSTEMS[system].dim]
+    else:
+        raw = system_series(system, needed, seed=0)
     train = raw[w["washout"] : w["washout"] + w["train"]]
     u, _, _ = normalise(raw, train.mean(axis=0), train.std(axis=0))
     u.setflags(write=False)
@@ -134,7 +187,8 @@ def forecast_series(system: str) -> np.ndarray:
     """The normalised series of ``system`` used by every task (trajectory seed 0).
 
     Long enough for :data:`WINDOWS`; normalised with the statistics of the training
-    segment only (computed once per process). Shape (T, d).
+    segment only (computed once per process). Lorenz-63 (and its x component) is read from the
+    store (:func:`stored_series`), the others are generated. Shape (T, d).
     """
     if system not in WINDOWS:
         raise ValueError(f"system must be one of {sorted(WINDOWS)}, got {system!r}")

@@ -75,16 +75,19 @@ def _batched_problem(features: torch.Tensor, targets: torch.Tensor
 
 
 def _ridge_solve(gram: torch.Tensor, rhs: torch.Tensor, ridge: float,
-                 unpenalised: tuple[int, ...] = ()) -> torch.Tensor:
+                 unpenalised: tuple[int, ...] = (), work: torch.Tensor | None = None
+                 ) -> torch.Tensor:
     """``(G + ridge I)^{-1} R`` per batch element by Cholesky; ``nan`` where not positive definite.
 
     Cholesky rather than LU: the regularised Gram matrix is symmetric positive definite, and
     MKL's batched LU fails (and can stall) on the numerically singular Gram matrices of
-    reservoirs with tiny gains when the ridge is 0.
+    reservoirs with tiny gains when the ridge is 0. ``work`` (same shape as ``gram``, float64,
+    contiguous) is a scratch buffer a caller solving for several ridges can pass to avoid a new
+    allocation per ridge (``gram`` itself is never modified).
     """
     diag = torch.full((gram.shape[-1],), float(ridge), dtype=gram.dtype, device=gram.device)
     diag[list(unpenalised)] = 0.0
-    regular = gram.clone()
+    regular = gram.clone() if work is None else work.copy_(gram)
     regular.diagonal(dim1=-2, dim2=-1).add_(diag)
     chol, info = torch.linalg.cholesky_ex(regular)
     ok = info == 0
@@ -180,12 +183,13 @@ def _validated_solve(gram: torch.Tensor, rhs: torch.Tensor, phi_v: torch.Tensor,
     y_v = val_targets.to(device=gram.device, dtype=torch.float64)
     if y_v.ndim == 2:
         y_v = y_v.unsqueeze(1).expand(-1, phi_v.shape[1], -1)
+    work = torch.empty(gram.shape, dtype=gram.dtype, device=gram.device)
     best_w = torch.zeros_like(rhs)
     best_err = torch.full((rhs.shape[0],), float("inf"), dtype=torch.float64,
                           device=gram.device)
     chosen = np.full(rhs.shape[0], np.nan)
     for r in grid:
-        w = _ridge_solve(gram, rhs, r)
+        w = _ridge_solve(gram, rhs, r, work=work)
         err = ((torch.einsum("tbf,bfd->tbd", phi_v, w) - y_v) ** 2).mean(dim=(0, 2))
         err = torch.nan_to_num(err, nan=float("inf"))
         better = err < best_err
@@ -255,6 +259,7 @@ class NormalEquations:
         self._upper = torch.zeros(self.batch, cols, cols, dtype=torch.float64,
                                   device=self.device)
         self._buffer: torch.Tensor | None = None
+        self._full: torch.Tensor | None = None  # symmetric [Phi, Y]^T [Phi, Y], until add()
 
     def _features_buffer(self) -> torch.Tensor:
         if self._buffer is None:
@@ -277,6 +282,7 @@ class NormalEquations:
                              f"({steps}, {self.batch}, {self.target_dim}), "
                              f"got {tuple(targets.shape)}")
         n, f = self.n, self.features
+        self._full = None
         buf = self._features_buffer()
         for t0 in range(0, steps, self.chunk):
             t1 = min(steps, t0 + self.chunk)
@@ -304,15 +310,24 @@ class NormalEquations:
         ``squared=False`` on a squared accumulator gives the ``[h, 1]`` problem (its leading
         block); ``None`` means the accumulator's own feature set.
         """
+        gram, rhs = self._blocks(squared)
+        return gram.contiguous(), rhs.contiguous()
+
+    def _blocks(self, squared: bool | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Views of the Gram matrix and right-hand side in the symmetric matrix, which is
+        formed once from the upper block triangle and kept until the next :meth:`add`."""
         k = feature_count(self.n, self._squared(squared))
-        full = self._upper.triu() + self._upper.triu(1).transpose(1, 2)
-        return full[:, :k, :k].contiguous(), full[:, :k, self.features :].contiguous()
+        if self._full is None:
+            full = self._upper.triu()
+            full += full.triu(1).transpose(1, 2)
+            self._full = full
+        return self._full[:, :k, :k], self._full[:, :k, self.features :]
 
     def solve(self, ridge: float, unpenalised: tuple[int, ...] = (),
               squared: bool | None = None) -> torch.Tensor:
         """Ridge weights (B, F, d) for strength ``ridge >= 0``, as :func:`fit_ridge`."""
         ridge = check_nonnegative("ridge", ridge)
-        gram, rhs = self.problem(squared)
+        gram, rhs = self._blocks(squared)
         _check_unpenalised(unpenalised, gram.shape[-1])
         return _ridge_solve(gram, rhs, ridge, tuple(unpenalised))
 
@@ -323,7 +338,7 @@ class NormalEquations:
         :func:`fit_ridge_validated`; ``val_states`` (V, B, D), ``val_targets`` (V, d) or
         (V, B, d)."""
         squared = self._squared(squared)
-        gram, rhs = self.problem(squared)
+        gram, rhs = self._blocks(squared)
         phi_v = readout_features(val_states.to(device=self.device, dtype=torch.float64),
                                  self.n, squared)
         return _validated_solve(gram, rhs, phi_v, val_targets, ridges)

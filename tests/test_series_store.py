@@ -1,0 +1,65 @@
+"""The Lorenz-63 trajectory of the forecasting chapter is stored, not re-integrated per machine."""
+
+import numpy as np
+import pytest
+
+from gcrit_utils.forecast_sweep import (
+    STORED_SERIES,
+    WINDOWS,
+    forecast_series,
+    series_length,
+    stored_series,
+)
+from gcrit_utils.store import load_result
+from gcrit_utils.systems import _lorenz, normalise
+
+
+def test_forecast_series_reads_the_stored_trajectory():
+    raw = stored_series("lorenz63")
+    assert raw.shape == (max(series_length(s) for s in STORED_SERIES), 3)
+    w = WINDOWS["lorenz63"]
+    train = raw[w["washout"] : w["washout"] + w["train"]]
+    expected, _, _ = normalise(raw, train.mean(axis=0), train.std(axis=0))
+    np.testing.assert_array_equal(forecast_series("lorenz63"), expected)
+    x, x_train = raw[:, :1], train[:, :1]  # normalised with its own training statistics
+    expected_x, _, _ = normalise(x, x_train.mean(axis=0), x_train.std(axis=0))
+    np.testing.assert_array_equal(forecast_series("lorenz63_x"), expected_x)
+
+
+@pytest.mark.parametrize("start", [0, 5000, 11000])
+def test_stored_trajectory_is_a_lorenz_trajectory(start):
+    # integrated again for one time unit from a stored sample, on this machine: short enough
+    # that BLAS-dependent rounding cannot grow (measured <= 5e-9, the solver's tolerance)
+    raw = stored_series("lorenz63")
+    again = _lorenz(51, 0.02, raw[start])
+    np.testing.assert_allclose(again, raw[start : start + 51], rtol=0, atol=1e-7)
+
+
+def test_missing_or_corrupt_series_is_computed_and_stored(tmp_path):
+    raw = stored_series("lorenz63", root=tmp_path)
+    data, meta = load_result("series_lorenz63", tmp_path)
+    np.testing.assert_array_equal(data["raw"], raw)
+    assert meta["params"]["n_steps"] == raw.shape[0] and meta["params"]["seed"] == 0
+    (tmp_path / "series_lorenz63.npz").write_bytes(b"broken")
+    np.testing.assert_array_equal(stored_series("lorenz63", root=tmp_path), raw)
+    with pytest.raises(ValueError, match="system"):
+        stored_series("mackey_glass")
+
+
+def test_the_series_comes_from_the_store_not_from_an_integration(monkeypatch):
+    import gcrit_utils.forecast_sweep as fs
+
+    real = fs.stored_series("lorenz63")
+    monkeypatch.setattr(fs, "stored_series", lambda system="lorenz63": real[::-1].copy())
+    fs._cached_series.cache_clear()
+    try:
+        got = fs.forecast_series("lorenz63")
+        assert not np.allclose(got[:100], forecast_series_from(real)[:100])
+    finally:
+        fs._cached_series.cache_clear()
+
+
+def forecast_series_from(raw):
+    w = WINDOWS["lorenz63"]
+    train = raw[w["washout"] : w["washout"] + w["train"]]
+    return normalise(raw, train.mean(axis=0), train.std(axis=0))[0]
