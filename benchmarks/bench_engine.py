@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from gcrit_utils import RandomRNN
+from gcrit_utils.store import cpu_description
 
 REPEATS = 5
 """Engine and GEMM timings are the best of this many runs (the torch-module loop below is
@@ -84,7 +85,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "engine.json"))
     args = parser.parse_args()
-    out = {"machine": platform.machine(), "processor": platform.processor(),
+    out = {"machine": platform.machine(), "processor": cpu_description(),
            "threads": torch.get_num_threads(), "torch": torch.__version__,
            "n": args.n, "batch": args.batch, "steps": args.steps, "archs": {}}
     for arch, k in (("rnn", 1), ("gru", 3), ("lstm", 4)):

@@ -18,10 +18,12 @@ import torch
 from bench_engine import best_seconds
 
 from gcrit_utils import RandomRNN, lyapunov_spectrum, max_lyapunov
+from gcrit_utils.store import cpu_description
 
 
 def main() -> None:
-    out = {"machine": platform.machine(), "threads": torch.get_num_threads(),
+    out = {"machine": platform.machine(), "processor": cpu_description(),
+           "threads": torch.get_num_threads(),
            "torch": torch.__version__, "date": time.strftime("%Y-%m-%d"), "cases": {}}
     for arch in ("rnn", "gru", "lstm"):
         net = RandomRNN(arch, 500, np.linspace(0.5, 3.0, 32).tolist(), 0.5, seed=0)

@@ -41,6 +41,7 @@ from bench_engine import best_seconds, engine_rate, gemm_rate
 from gcrit_utils import RandomRNN
 from gcrit_utils.forecast import nrmse
 from gcrit_utils.ridge import NormalEquations, fit_ridge, readout_features
+from gcrit_utils.store import cpu_description
 from gcrit_utils.systems import lorenz63, normalise
 
 RIDGE = 1e-6
@@ -192,7 +193,7 @@ def main() -> None:
     u, _, _ = normalise(lorenz63(args.steps + 1, seed=0))
     gains = np.linspace(0.5, 2.0, args.batch).tolist()
     steps_total = args.batch * args.steps
-    out: dict = {"machine": platform.machine(), "processor": platform.processor(),
+    out: dict = {"machine": platform.machine(), "processor": cpu_description(),
                  "threads": torch.get_num_threads(), "torch": torch.__version__,
                  "n": args.n, "batch": args.batch, "steps": args.steps, "date":
                  time.strftime("%Y-%m-%d"), "parity": parity(u[:2000], args.n)}

@@ -29,6 +29,7 @@ from gcrit_utils.forecast_sweep import (
     forecast_task,
     forecast_tasks,
 )
+from gcrit_utils.store import cpu_description
 
 
 def task_seconds(scale: str, arch: str) -> float:
@@ -49,7 +50,8 @@ def main() -> None:
     args = parser.parse_args()
     for system, _, _ in FORECAST_ENTRIES:
         forecast_series(system)  # integrate every series once (cached), outside the timing
-    out: dict = {"machine": platform.machine(), "threads": torch.get_num_threads(),
+    out: dict = {"machine": platform.machine(), "processor": cpu_description(),
+                 "threads": torch.get_num_threads(),
                  "torch": torch.__version__, "date": time.strftime("%Y-%m-%d"), "scales": {}}
     for scale in args.scales:
         cfg = FORECAST_SWEEP[scale]

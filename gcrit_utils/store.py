@@ -26,6 +26,7 @@ import numpy as np
 __all__ = [
     "CorruptResultError",
     "config_hash",
+    "cpu_description",
     "default_root",
     "save_result",
     "load_result",
@@ -66,6 +67,27 @@ def _git_commit(root: Path) -> str:
         return "unknown"
 
 
+def cpu_description(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
+    """CPU model and widest vector instruction set, e.g. ``"AMD EPYC (AVX2)"``.
+
+    Results of chaotic computations depend on the BLAS kernels, which are chosen by instruction
+    set, so the store records it. Falls back to :func:`platform.processor` (often empty on
+    Linux) and then ``"unknown"`` where ``/proc/cpuinfo`` is not readable.
+    """
+    try:
+        text = Path(cpuinfo).read_text()
+    except OSError:
+        return platform.processor() or "unknown"
+    fields = dict(line.split(":", 1) for line in text.splitlines()[:60] if ":" in line)
+    fields = {k.strip(): v.strip() for k, v in fields.items()}
+    flags = set(fields.get("flags", "").split())
+    isa = next((name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"),
+                                        ("avx", "AVX"), ("sse2", "SSE2")) if flag in flags),
+               None)
+    model = fields.get("model name") or platform.processor() or "unknown"
+    return f"{model} ({isa})" if isa else model
+
+
 def provenance(wall_time_s: float | None = None) -> dict[str, Any]:
     """Where and with what a result was computed."""
     import scipy
@@ -78,7 +100,7 @@ def provenance(wall_time_s: float | None = None) -> dict[str, Any]:
         "git_commit": _git_commit(Path(__file__).resolve().parents[1]),
         "created_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": platform.machine(),
-        "processor": platform.processor() or "unknown",
+        "processor": cpu_description(),
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "numpy": np.__version__,

@@ -222,8 +222,8 @@ def test_run_into_a_buffer_and_in_chunks_equals_run(arch):
     assert net.run(x, out=buf) is buf and torch.equal(buf, ref)
     # The chunked run continues the same trajectory. Equal up to rounding, not bit for bit:
     # MKL picks its kernels by the operands' memory layout, so a chunk that starts from a
-    # cloned state can round differently (measured: bitwise equal with MKL on an AVX-512 Intel
-    # machine, <= 1e-15 after 23 steps on an AVX2 AMD one; a restart from zero would be O(0.1)).
+    # cloned state can round differently (measured: bitwise equal on the machine that filled the
+    # stores, <= 1e-15 after 23 steps on an AMD EPYC with AVX2; a restart from zero: O(0.1)).
     for chunk in (1, 5, 23, 100):  # chunk 1: the next chunk overwrites the previous state
         got = torch.cat([s.clone() for _, s in net.run_chunks(x, chunk=chunk)])
         assert torch.allclose(got, ref, rtol=0, atol=1e-13)

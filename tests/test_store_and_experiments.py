@@ -219,3 +219,15 @@ def test_lyapunov_agreement_separates_ordered_and_chaotic_gains():
     assert lyapunov_agreement(stored[:2], stored[:2], stderr[:2])["chaotic_median_z"] == 0.0
     with pytest.raises(ValueError, match="same shape"):
         lyapunov_agreement(live, stored[:3], stderr)
+
+
+def test_cpu_description_names_model_and_vector_isa(tmp_path):
+    from gcrit_utils.store import cpu_description
+
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nmodel name\t: Some CPU 9000\nflags\t\t: fpu sse2 avx avx2 "
+                    "avx512f\n")
+    assert cpu_description(info) == "Some CPU 9000 (AVX-512)"
+    info.write_text("processor\t: 0\nmodel name\t: Other CPU\nflags\t\t: fpu sse2 avx avx2\n")
+    assert cpu_description(info) == "Other CPU (AVX2)"
+    assert cpu_description(tmp_path / "missing")  # falls back, never empty
