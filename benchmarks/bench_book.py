@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from gcrit_utils.store import cpu_description
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(Path(sys.executable))
 
@@ -47,7 +49,7 @@ def main() -> None:
                         help="re-measure only these steps (names as printed), keep the others")
     args = parser.parse_args()
     path = ROOT / "benchmarks" / "results" / "book.json"
-    out = {"machine": platform.machine(), "cpus": os.cpu_count(),
+    out = {"machine": platform.machine(), "processor": cpu_description(), "cpus": os.cpu_count(),
            "date": time.strftime("%Y-%m-%d"), "steps": {}}
     if args.only is not None and path.exists():
         out["steps"] = json.loads(path.read_text())["steps"]

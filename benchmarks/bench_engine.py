@@ -87,6 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     out = {"machine": platform.machine(), "processor": cpu_description(),
            "threads": torch.get_num_threads(), "torch": torch.__version__,
+           "date": time.strftime("%Y-%m-%d"),
            "n": args.n, "batch": args.batch, "steps": args.steps, "archs": {}}
     for arch, k in (("rnn", 1), ("gru", 3), ("lstm", 4)):
         ours = engine_rate(arch, args.n, args.batch, args.steps)

@@ -19,6 +19,24 @@ class Interrupted(RuntimeError):
     pass
 
 
+def interrupted_run(name, params, tasks, root, stop):
+    """Run the grid until the task with x == stop raises, as a killed run would stop."""
+    def dying(task):
+        if task["x"] == stop:
+            raise Interrupted
+        return square(task)
+
+    with pytest.raises(Interrupted):
+        run_grid(name, params, tasks, dying, assemble, root=root, progress=False)
+
+
+def counting_square(calls):
+    def counting(task):
+        calls.append(task["x"])
+        return square(task)
+    return counting
+
+
 def test_interrupted_run_resumes_without_recomputing(tmp_path):
     tasks = [{"x": float(i)} for i in range(8)]
     calls = []
@@ -49,14 +67,7 @@ def test_interrupted_run_resumes_without_recomputing(tmp_path):
 
 def test_corrupt_partial_task_is_recomputed(tmp_path):
     tasks = [{"x": float(i)} for i in range(3)]
-
-    def dying(task):
-        if task["x"] == 2.0:
-            raise Interrupted
-        return square(task)
-
-    with pytest.raises(Interrupted):
-        run_grid("h", {}, tasks, dying, assemble, root=tmp_path, progress=False)
+    interrupted_run("h", {}, tasks, tmp_path, stop=2.0)
     first = sorted((tmp_path / ".partial").glob("*/task_*.npz"))[0]
     first.write_bytes(first.read_bytes()[:-7] + b"garbage")
     data = run_grid("h", {}, tasks, square, assemble, root=tmp_path, progress=False)
@@ -136,14 +147,7 @@ def test_tasks_carry_provenance_and_the_entry_summarises_it(tmp_path):
     from gcrit_utils.runner import PROVENANCE_KEY
 
     tasks = [{"x": float(i)} for i in range(3)]
-
-    def dying(task):
-        if task["x"] == 2.0:
-            raise Interrupted
-        return square(task)
-
-    with pytest.raises(Interrupted):
-        run_grid("p", {}, tasks, dying, assemble, root=tmp_path, progress=False)
+    interrupted_run("p", {}, tasks, tmp_path, stop=2.0)
     files = sorted((tmp_path / ".partial").glob("*/task_*.npz"))
     with np.load(files[0]) as npz:
         origin = json.loads(str(npz[PROVENANCE_KEY]))
@@ -162,12 +166,8 @@ def test_tasks_carry_provenance_and_the_entry_summarises_it(tmp_path):
     finally:
         runner.provenance = real
     calls = []
-
-    def counting(task):
-        calls.append(task["x"])
-        return square(task)
-
-    data = run_grid("p", {}, tasks, counting, assemble, root=tmp_path, progress=False)
+    data = run_grid("p", {}, tasks, counting_square(calls), assemble, root=tmp_path,
+                    progress=False)
     assert calls == [2.0]
     assert np.array_equal(data["y"], assemble([square(t) for t in tasks])["y"])
     _, meta = load_result("p", tmp_path)
@@ -181,22 +181,11 @@ def test_partial_folder_copied_to_another_root_resumes(tmp_path):
     import shutil
 
     tasks = [{"x": float(i)} for i in range(4)]
-
-    def dying(task):
-        if task["x"] == 3.0:
-            raise Interrupted
-        return square(task)
-
-    with pytest.raises(Interrupted):
-        run_grid("c", {"s": 2}, tasks, dying, assemble, root=tmp_path / "one", progress=False)
+    interrupted_run("c", {"s": 2}, tasks, tmp_path / "one", stop=3.0)
     shutil.copytree(tmp_path / "one" / ".partial", tmp_path / "two" / ".partial")
     calls = []
-
-    def counting(task):
-        calls.append(task["x"])
-        return square(task)
-
-    run_grid("c", {"s": 2}, tasks, counting, assemble, root=tmp_path / "two", progress=False)
+    run_grid("c", {"s": 2}, tasks, counting_square(calls), assemble, root=tmp_path / "two",
+             progress=False)
     assert calls == [3.0]
     _, meta = load_result("c", tmp_path / "two")
     assert meta["tasks"]["count"] == 4 and meta["tasks"]["timed"] == 4
