@@ -188,7 +188,8 @@ def forecast_series(system: str) -> np.ndarray:
 
     Long enough for :data:`WINDOWS`; normalised with the statistics of the training
     segment only (computed once per process). Lorenz-63 (and its x component) is read from the
-    store (:func:`stored_series`), the others are generated. Shape (T, d).
+    store (:func:`~gcrit_utils.forecast_sweep.stored_series`), the others are
+    generated. Shape (T, d).
     """
     if system not in WINDOWS:
         raise ValueError(f"system must be one of {sorted(WINDOWS)}, got {system!r}")

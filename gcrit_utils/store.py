@@ -71,7 +71,7 @@ def cpu_description(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
     """CPU model and widest vector instruction set, e.g. ``"AMD EPYC (AVX2)"``.
 
     Results of chaotic computations depend on the BLAS kernels, which are chosen by instruction
-    set, so the store records it. Falls back to :func:`platform.processor` (often empty on
+    set, so the store records it. Falls back to ``platform.processor()`` (often empty on
     Linux) and then ``"unknown"`` where ``/proc/cpuinfo`` is not readable.
     """
     try:
