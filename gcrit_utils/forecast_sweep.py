@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._validation import check_arch, check_nonnegative
+from ._validation import check_arch, check_int, check_nonnegative
 from .cells import RandomRNN
 from .experiments import CHAOS_THRESHOLD, cached_sweep, current_scale, first_crossing
 from .forecast import (
@@ -139,24 +139,44 @@ def series_length(system: str) -> int:
             + w["horizon"])
 
 
-def stored_series(system: str = "lorenz63", root: Any = None, recompute: bool = False
-                  ) -> np.ndarray:
-    """The raw trajectory of the book's forecasting experiments, from ``results/`` or computed.
+def stored_series(system: str = "lorenz63", n_steps: int | None = None, root: Any = None,
+                  recompute: bool = False) -> np.ndarray:
+    """A raw trajectory of the book's experiments, from ``results/`` or computed.
 
-    Store entry ``series_<system>``: ``raw`` (T, d), trajectory seed 0, long enough for every
-    system of :data:`STORED_SERIES` that reads it; computed with
-    :func:`gcrit_utils.systems.system_series` (reservoirpy) and saved with provenance when
-    missing. Why it is stored: see :data:`STORED_SERIES`.
+    Parameters
+    ----------
+    system : str
+        A system of :data:`STORED_SERIES` (the entry's system, e.g. ``"lorenz63"``).
+    n_steps : int, optional
+        Samples. Default: what the forecasting windows of every system of
+        :data:`STORED_SERIES` reading this trajectory need (store entry ``series_<system>``);
+        another length is its own entry, ``series_<system>_<n_steps>`` (chapter 09 trains on
+        20000 samples). Entries of different lengths are separate integrations, not prefixes of
+        one another.
+    root : path, optional
+        Store folder (default ``results/``).
+    recompute : bool
+        Integrate and save even if the entry exists.
+
+    Returns
+    -------
+    ndarray, shape (n_steps, d)
+        Trajectory seed 0, computed with :func:`gcrit_utils.systems.system_series`
+        (reservoirpy) and saved with provenance when missing or corrupt. Why it is stored: see
+        :data:`STORED_SERIES`.
     """
     from .store import CorruptResultError, load_result, result_exists, save_result
 
     if system not in set(STORED_SERIES.values()):
         raise ValueError(f"system must be one of {sorted(set(STORED_SERIES.values()))}, "
                          f"got {system!r}")
-    n_steps = max(series_length(k) for k, v in STORED_SERIES.items() if v == system)
+    forecast_steps = max(series_length(k) for k, v in STORED_SERIES.items() if v == system)
+    if n_steps is None:
+        n_steps = forecast_steps
+    n_steps = check_int("n_steps", n_steps, 1)
     spec = SYSTEMS[system]
     params = {"system": system, "n_steps": n_steps, "dt": spec.dt, "seed": 0}
-    name = f"series_{system}"
+    name = f"series_{system}" if n_steps == forecast_steps else f"series_{system}_{n_steps}"
     if not recompute and result_exists(name, root):
         try:
             data, meta = load_result(name, root)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ._validation import check_int
 from .cells import RandomRNN
 from .experiments import cached_sweep, current_scale
 from .init import critical_init_
@@ -91,10 +92,21 @@ def stored_trainability(scale: str | None = None, root: Any = None, recompute: b
 
 @functools.lru_cache(maxsize=4)
 def lorenz_training_series(n_steps: int = 20_000, seed: int = 0) -> np.ndarray:
-    """Lorenz-63 (reservoirpy, dt = 0.02), each component standardised, shape (n_steps, 3)."""
+    """Lorenz-63 (reservoirpy, dt = 0.02), each component standardised, shape (n_steps, 3).
+
+    Trajectory seed 0 is read from the results store
+    (:func:`~gcrit_utils.forecast_sweep.stored_series`, entry ``series_lorenz63_<n_steps>``):
+    its integration depends on the CPU's BLAS kernels (see
+    :data:`~gcrit_utils.forecast_sweep.STORED_SERIES`). Other seeds are integrated here.
+    """
+    from .forecast_sweep import stored_series
     from .systems import system_series
 
-    s = system_series("lorenz63", n_steps, seed=seed)
+    seed = check_int("seed", seed, 0)
+    if seed == 0:
+        s = stored_series("lorenz63", n_steps)
+    else:
+        s = system_series("lorenz63", n_steps, seed=seed)
     return ((s - s.mean(axis=0)) / s.std(axis=0)).astype(np.float32)
 
 

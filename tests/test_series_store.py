@@ -63,3 +63,38 @@ def forecast_series_from(raw):
     w = WINDOWS["lorenz63"]
     train = raw[w["washout"] : w["washout"] + w["train"]]
     return normalise(raw, train.mean(axis=0), train.std(axis=0))[0]
+
+
+def test_other_lengths_are_their_own_entries(tmp_path):
+    raw = stored_series("lorenz63", 300, root=tmp_path)
+    assert raw.shape == (300, 3)
+    data, meta = load_result("series_lorenz63_300", tmp_path)
+    np.testing.assert_array_equal(data["raw"], raw)
+    assert meta["params"] == {"system": "lorenz63", "n_steps": 300, "dt": 0.02, "seed": 0}
+    assert not (tmp_path / "series_lorenz63.npz").exists()
+    with pytest.raises(ValueError, match="n_steps"):
+        stored_series("lorenz63", 0, root=tmp_path)
+
+
+def test_chapter_09_trains_on_the_stored_trajectory(monkeypatch):
+    import gcrit_utils.forecast_sweep as fs
+    from gcrit_utils.training_sweep import lorenz_training_series
+
+    fake = np.random.default_rng(3).standard_normal((400, 3)) * [1.0, 2.0, 3.0] + 5.0
+    calls = []
+
+    def read(system, n_steps=None, root=None, recompute=False):
+        calls.append((system, n_steps))
+        return fake[:n_steps]
+
+    monkeypatch.setattr(fs, "stored_series", read)
+    lorenz_training_series.cache_clear()
+    try:
+        got = lorenz_training_series(400)
+        assert calls == [("lorenz63", 400)]
+        expected = ((fake - fake.mean(axis=0)) / fake.std(axis=0)).astype(np.float32)
+        np.testing.assert_array_equal(got, expected)
+        with pytest.raises(ValueError, match="seed"):
+            lorenz_training_series(400, seed=-1)
+    finally:
+        lorenz_training_series.cache_clear()
