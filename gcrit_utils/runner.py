@@ -46,11 +46,16 @@ def _partial_dir(name: str, params: dict[str, Any], root: Path) -> Path:
 PROVENANCE_KEY = "__provenance__"
 
 
-def _write_task(folder: Path, index: int, result: TaskResult, seconds: float | None = None
-                ) -> None:
+def _write_task(folder: Path, index: int, result: TaskResult, seconds: float | None = None,
+                cpu_seconds: float | None = None) -> None:
     buffer = io.BytesIO()
     arrays = {k: np.asarray(v) for k, v in result.items()}
-    arrays[PROVENANCE_KEY] = np.asarray(json.dumps(provenance(seconds)))
+    origin = provenance(seconds)
+    if cpu_seconds is not None:
+        # CPU time of the process that ran the task (all its threads): unlike the wall time it
+        # excludes time the process spent stopped or waiting, e.g. a fill paused by SIGSTOP
+        origin["cpu_time_s"] = round(float(cpu_seconds), 1)
+    arrays[PROVENANCE_KEY] = np.asarray(json.dumps(origin))
     np.savez(buffer, **arrays)
     payload = buffer.getvalue()
     digest = hashlib.sha256(payload).hexdigest()
@@ -79,15 +84,19 @@ def _read_tasks(folder: Path) -> tuple[dict[int, TaskResult], dict[int, dict[str
     return done, origin
 
 
-def _timed(task_fn: Callable[[Any], TaskResult], task: Any) -> tuple[TaskResult, float]:
-    start = time.perf_counter()
+def _timed(task_fn: Callable[[Any], TaskResult], task: Any
+           ) -> tuple[TaskResult, float, float]:
+    """``task_fn(task)``, its wall time and the CPU time of the process running it [s]."""
+    start, cpu = time.perf_counter(), time.process_time()
     result = task_fn(task)
-    return result, time.perf_counter() - start
+    return result, time.perf_counter() - start, time.process_time() - cpu
 
 
 def tasks_summary(origin: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Where the tasks of a sweep were computed: counts per commit and per machine, the
-    summed task time and the first/last date (tasks without provenance count as unknown)."""
+    summed task wall time (``task_seconds``; it includes pauses of the process) and CPU time
+    (``task_cpu_seconds``, over the ``cpu_timed`` tasks that recorded it) and the first/last
+    date (tasks without provenance count as unknown)."""
     def counts(key: str) -> dict[str, int]:
         out: dict[str, int] = {}
         for o in origin:
@@ -96,10 +105,12 @@ def tasks_summary(origin: Sequence[dict[str, Any]]) -> dict[str, Any]:
         return dict(sorted(out.items()))
 
     seconds = [o["wall_time_s"] for o in origin if o.get("wall_time_s") is not None]
+    cpu = [o["cpu_time_s"] for o in origin if o.get("cpu_time_s") is not None]
     dates = sorted(o["created_utc"] for o in origin if "created_utc" in o)
     return {"count": len(origin), "git_commits": counts("git_commit"),
             "processors": counts("processor"), "timed": len(seconds),
-            "task_seconds": float(sum(seconds)),
+            "task_seconds": float(sum(seconds)), "cpu_timed": len(cpu),
+            "task_cpu_seconds": float(sum(cpu)),
             "first_utc": dates[0] if dates else None, "last_utc": dates[-1] if dates else None}
 
 
@@ -151,16 +162,16 @@ def run_grid(
     try:
         if executor is None:
             for i in todo:
-                done[i], seconds = _timed(task_fn, tasks[i])
-                _write_task(partial, i, done[i], seconds)
+                done[i], seconds, cpu = _timed(task_fn, tasks[i])
+                _write_task(partial, i, done[i], seconds, cpu)
                 bar.update(1)
         else:
             timed = functools.partial(_timed, task_fn)
             futures = {executor.submit(timed, tasks[i]): i for i in todo}
             for fut in cf.as_completed(futures):
                 i = futures[fut]
-                done[i], seconds = fut.result()
-                _write_task(partial, i, done[i], seconds)
+                done[i], seconds, cpu = fut.result()
+                _write_task(partial, i, done[i], seconds, cpu)
                 bar.update(1)
     finally:
         bar.close()

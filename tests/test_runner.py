@@ -177,6 +177,31 @@ def test_tasks_carry_provenance_and_the_entry_summarises_it(tmp_path):
     assert summary["first_utc"] <= summary["last_utc"]
 
 
+def sleepy_square(task):
+    import time
+
+    time.sleep(0.3)  # waiting, like a fill paused by SIGSTOP: wall time, no CPU time
+    return square(task)
+
+
+def test_task_cpu_time_excludes_waiting(tmp_path):
+    import json
+
+    from gcrit_utils.runner import PROVENANCE_KEY
+
+    tasks = [{"x": float(i)} for i in range(2)]
+    interrupted_run("w", {}, tasks, tmp_path, stop=1.0)  # keep the partial folder to read
+    (done,) = (tmp_path / ".partial").glob("*/task_*.npz")
+    with np.load(done) as npz:
+        first = json.loads(str(npz[PROVENANCE_KEY]))
+    assert first["cpu_time_s"] >= 0 and first["wall_time_s"] >= 0
+    run_grid("w", {}, tasks, sleepy_square, assemble, root=tmp_path, progress=False)
+    summary = load_result("w", tmp_path)[1]["tasks"]
+    assert summary["cpu_timed"] == 2 and summary["timed"] == 2
+    # the resumed task slept 0.3 s: it is in the wall time, not in the CPU time
+    assert summary["task_seconds"] >= 0.3 > summary["task_cpu_seconds"] + 0.2
+
+
 def test_partial_folder_copied_to_another_root_resumes(tmp_path):
     import shutil
 
