@@ -37,6 +37,7 @@ __all__ = [
     "figure_phase_diagrams",
     "figure_forecast_vs_gain",
     "figure_forecast_locations",
+    "figure_forecast_scales",
     "figure_forecast_systems",
     "figure_example_forecasts",
     "figure_performance",
@@ -403,6 +404,63 @@ def figure_forecast_vs_gain(data: dict[str, np.ndarray], readout: str = "squared
     if title:
         fig.suptitle(title, fontsize=8)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def figure_forecast_scales(maps: dict[str, dict[tuple[str, float], dict[str, np.ndarray]]],
+                           readout: str = "squared") -> Figure:
+    """VPT vs ``g / g_c`` of the same (arch, s_b) groups computed at several scales.
+
+    Parameters
+    ----------
+    maps : dict
+        Label (e.g. ``"N = 500, 3 seeds"``) -> groups as
+        :func:`gcrit_utils.forecast_sweep.finished_forecast_groups` returns them. One panel
+        per (arch, s_b) present in every map (rows ``s_b``, columns arch); one colour per
+        label, mean ± s.e. over seeds of the window-averaged VPT.
+    readout : {"linear", "squared"}
+        Readout features.
+
+    Raises
+    ------
+    ValueError
+        If no (arch, s_b) group is present in every map.
+    """
+    common = set.intersection(*(set(groups) for groups in maps.values())) if maps else set()
+    if not common:
+        raise ValueError("maps share no (arch, s_b) group: nothing to compare")
+    archs = [a for a in ("rnn", "gru", "lstm", "minimalrnn") if any(g[0] == a for g in common)]
+    spreads = sorted({g[1] for g in common})
+    fig, axes = plt.subplots(len(spreads), len(archs), figsize=(PAGE, 1.7 * len(spreads) + 0.6),
+                             sharex=True, squeeze=False)
+    for i, sb in enumerate(spreads):
+        for j, arch in enumerate(archs):
+            ax = axes[i, j]
+            if (arch, sb) not in common:
+                ax.text(0.5, 0.5, "not computed\nat every scale", ha="center", va="center",
+                        transform=ax.transAxes, fontsize=6, color="0.4")
+                ax.set_yticks([])
+                continue
+            for c, (label, groups) in enumerate(maps.items()):
+                data = groups[(arch, sb)]
+                k = list(data["readouts"]).index(readout)
+                vpt = _finite(data["vpt_mean"][0, 0, :, k], "VPT")
+                sem = vpt.std(axis=0, ddof=1) / np.sqrt(len(vpt)) if len(vpt) > 1 else 0 * vpt[0]
+                mean = vpt.mean(axis=0)
+                ax.plot(data["ratios"], mean, color=f"C{c}", lw=1, label=label)
+                ax.fill_between(data["ratios"], mean - sem, mean + sem, color=f"C{c}",
+                                alpha=0.25, lw=0)
+            if arch != "minimalrnn":
+                ax.axvline(1.0, color="0.5", lw=0.8, ls="--")
+            ax.set_ylim(bottom=0.0)
+            ax.set_title(rf"{_arch_title(arch)}, $s_b={sb:g}$", fontsize=7)
+        axes[i, 0].set_ylabel("VPT [LT]")
+    for j, arch in enumerate(archs):
+        axes[-1, j].set_xlabel(r"$g$" if arch == "minimalrnn" else r"$g / g_c$")
+    first = next(ax for ax in axes.flat if ax.get_legend_handles_labels()[0])
+    first.legend(fontsize=6)
+    fig.suptitle(f"readout: {readout}", fontsize=8)
+    fig.tight_layout()
     return fig
 
 
@@ -853,7 +911,12 @@ def _lyapunov_figures() -> dict[str, Callable[[str], Figure]]:
 
 
 def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
-    from .forecast_sweep import FORECAST_ENTRIES, stored_forecast
+    from .forecast_sweep import (
+        FORECAST_ENTRIES,
+        finished_forecast_groups,
+        scale_label,
+        stored_forecast,
+    )
 
     lorenz = [e for e in FORECAST_ENTRIES if e[0] == "lorenz63"]
     others = [e for e in FORECAST_ENTRIES if e[0] != "lorenz63"]
@@ -871,6 +934,11 @@ def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
     figs["forecast_systems"] = lambda scale: figure_forecast_systems(
         {"lorenz63": stored_forecast("lorenz63", 0.1, scale),
          **{name: stored_forecast(name, sin, scale) for name, sin, _ in others}})
+    # every (arch, s_b) group whose reservoirs are all computed at both scales; the paper
+    # scale is read from its committed task files while it is being filled
+    figs["forecast_scales_lorenz_in0p1"] = lambda scale: figure_forecast_scales(
+        {scale_label(sc): finished_forecast_groups("lorenz63", 0.1, sc)[0]
+         for sc in ("default", "paper")}, "squared")
     figs["forecast_examples"] = lambda scale: figure_example_forecasts(
         example_forecast("gru", 0.5, (0.3, 1.0, 1.5)))
     return figs

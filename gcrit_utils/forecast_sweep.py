@@ -52,6 +52,9 @@ __all__ = [
     "assemble_forecast",
     "entry_name",
     "stored_forecast",
+    "finished_forecast_groups",
+    "scale_label",
+    "recompute_slice",
     "peak_and_cliff",
     "forecast_summary",
     "PREDICTORS",
@@ -332,17 +335,9 @@ def entry_name(system: str, input_scale: float, scale: str) -> str:
     return f"forecast_{system}_in{input_scale:g}_{scale}".replace(".", "p")
 
 
-def stored_forecast(system: str, input_scale: float, scale: str | None = None,
-                    root: Any = None, recompute: bool = False, executor: Any = None,
-                    archs: Sequence[str] = FORECAST_ARCHS) -> dict[str, np.ndarray]:
-    """A forecasting map of :data:`FORECAST_ENTRIES`, from ``results/`` or computed.
-
-    Raises
-    ------
-    ValueError
-        If ``(system, input_scale)`` is not one of :data:`FORECAST_ENTRIES`.
-    """
-    scale = current_scale(scale)
+def _forecast_spec(system: str, input_scale: float, scale: str, archs: Sequence[str]
+                   ) -> tuple[str, dict[str, Any], list[dict[str, Any]], tuple[float, ...]]:
+    """Store name, parameters, tasks and bias spreads of a forecasting map."""
     match = [e for e in FORECAST_ENTRIES if e[0] == system and e[1] == input_scale]
     if not match:
         known = [(e[0], e[1]) for e in FORECAST_ENTRIES]
@@ -355,10 +350,162 @@ def stored_forecast(system: str, input_scale: float, scale: str | None = None,
               "windows": WINDOWS[system], **cfg}
     tasks = forecast_tasks(system, input_scale, bias_stds, archs, cfg["seeds"], cfg["n"],
                            FORECAST_RATIOS, cfg["dtype"], cfg["lyap_steps"], cfg["lyap_warmup"])
-    return cached_sweep(entry_name(system, input_scale, scale), params, tasks, forecast_task,
-                        lambda res: assemble_forecast(res, archs, bias_stds, cfg["seeds"],
+    return entry_name(system, input_scale, scale), params, tasks, bias_stds
+
+
+def stored_forecast(system: str, input_scale: float, scale: str | None = None,
+                    root: Any = None, recompute: bool = False, executor: Any = None,
+                    archs: Sequence[str] = FORECAST_ARCHS) -> dict[str, np.ndarray]:
+    """A forecasting map of :data:`FORECAST_ENTRIES`, from ``results/`` or computed.
+
+    Raises
+    ------
+    ValueError
+        If ``(system, input_scale)`` is not one of :data:`FORECAST_ENTRIES`.
+    """
+    scale = current_scale(scale)
+    name, params, tasks, bias_stds = _forecast_spec(system, input_scale, scale, archs)
+    seeds = FORECAST_SWEEP[scale]["seeds"]
+    return cached_sweep(name, params, tasks, forecast_task,
+                        lambda res: assemble_forecast(res, archs, bias_stds, seeds,
                                                       FORECAST_RATIOS),
                         root, recompute, executor)
+
+
+def scale_label(scale: str) -> str:
+    """Reservoir size and seed count of a scale, e.g. ``"N = 500, 3 seeds"``."""
+    cfg = FORECAST_SWEEP[current_scale(scale)]
+    return f"N = {cfg['n']}, {len(cfg['seeds'])} seeds"
+
+
+def finished_forecast_groups(system: str, input_scale: float, scale: str | None = None,
+                             root: Any = None, archs: Sequence[str] = FORECAST_ARCHS
+                             ) -> tuple[dict[tuple[str, float], dict[str, np.ndarray]],
+                                        dict[tuple[str, float], list[dict[str, Any]]]]:
+    """The (arch, s_b) groups of a forecasting map whose reservoirs are all computed.
+
+    A map too long for one session (``GCRIT_SCALE=paper``) is filled in pieces: its finished
+    reservoirs are files in ``results/.partial/``. This reads them without computing
+    anything and assembles every group whose seeds are all done; once the map is complete
+    and stored, its groups come from the stored entry.
+
+    Parameters
+    ----------
+    system, input_scale : str, float
+        One of :data:`FORECAST_ENTRIES`.
+    scale : {"default", "paper"}, optional
+        ``GCRIT_SCALE`` when None.
+    root : path, optional
+        Store folder (``results/`` by default).
+    archs : sequence of str
+        Cells of the map.
+
+    Returns
+    -------
+    groups : dict
+        ``(arch, s_b)`` -> map as :func:`assemble_forecast` returns it, with one arch and one
+        s_b (arrays indexed ``[0, 0, seed, ...]``), for the finished groups only.
+    provenance : dict
+        ``(arch, s_b)`` -> provenance of each of its reservoirs, in seed order (``[]`` per
+        group when the groups come from a stored entry: see its ``tasks`` summary).
+
+    Raises
+    ------
+    ValueError
+        If ``(system, input_scale)`` is not one of :data:`FORECAST_ENTRIES`.
+    """
+    from .runner import finished_tasks
+    from .store import CorruptResultError, load_result, result_exists
+
+    scale = current_scale(scale)
+    name, params, tasks, bias_stds = _forecast_spec(system, input_scale, scale, archs)
+    seeds = FORECAST_SWEEP[scale]["seeds"]
+    groups: dict[tuple[str, float], dict[str, np.ndarray]] = {}
+    origin: dict[tuple[str, float], list[dict[str, Any]]] = {}
+    if result_exists(name, root):
+        try:
+            data, meta = load_result(name, root)
+        except CorruptResultError:
+            data, meta = {}, {}
+        if meta.get("params") == params:
+            for a, arch in enumerate(archs):
+                for s, sb in enumerate(bias_stds):
+                    groups[(arch, sb)] = _one_group(data, a, s)
+                    origin[(arch, sb)] = []
+            return groups, origin
+    done, prov = finished_tasks(name, params, root)
+    for start in range(0, len(tasks), len(seeds)):
+        index = range(start, start + len(seeds))
+        if all(i in done for i in index):
+            arch, sb = tasks[start]["arch"], tasks[start]["bias_std"]
+            groups[(arch, sb)] = assemble_forecast([done[i] for i in index], [arch], [sb],
+                                                   seeds, FORECAST_RATIOS)
+            origin[(arch, sb)] = [prov[i] for i in index]
+    return groups, origin
+
+
+def _one_group(data: dict[str, np.ndarray], a: int, s: int) -> dict[str, np.ndarray]:
+    """Arrays of an assembled map restricted to arch ``a`` and bias spread ``s``."""
+    out = dict(data)
+    for key in ("vpt", "vpt_mean", "nrmse_lyapunov_time", "one_step_nrmse", "ridge",
+                "lyap_driven", "lyap_autonomous"):
+        out[key] = data[key][a:a + 1, s:s + 1]
+    for key in ("g_ref", "g_mf"):
+        out[key] = data[key][a:a + 1, s:s + 1]
+    out["archs"], out["bias_stds"] = data["archs"][a:a + 1], data["bias_stds"][s:s + 1]
+    return out
+
+
+def recompute_slice(data: dict[str, np.ndarray], system: str, input_scale: float, arch: str,
+                    bias_std: float, ratios: Sequence[float], scale: str | None = None
+                    ) -> dict[str, np.ndarray]:
+    """Recompute one slice of a stored map live: its first seed at a few of its gains.
+
+    The chapters call this to prove that stored numbers still come from the current code.
+
+    Parameters
+    ----------
+    data : dict of ndarray
+        A map from :func:`stored_forecast` or :func:`finished_forecast_groups`.
+    system, input_scale : str, float
+        What the map was computed for.
+    arch, bias_std : str, float
+        The group (must be in ``data``).
+    ratios : sequence of float, shape (G,)
+        Gains ``g / g_ref`` to recompute, each one of :data:`FORECAST_RATIOS`.
+    scale : {"default", "paper"}, optional
+        Scale of the map (``GCRIT_SCALE`` when None).
+
+    Returns
+    -------
+    dict of ndarray
+        ``live_one_step`` and ``stored_one_step`` (R, G) one-step NRMSE per readout;
+        ``live_vpt`` and ``stored_vpt`` (R, G) window-mean VPT [Lyapunov times];
+        ``live_driven`` and ``stored_driven`` (G,) driven largest exponent [nats/step].
+    """
+    cfg = FORECAST_SWEEP[current_scale(scale)]
+    unknown = [r for r in ratios if r not in FORECAST_RATIOS]
+    if unknown:
+        raise ValueError(f"ratios must be among FORECAST_RATIOS, got {unknown}")
+    archs, bias_stds = list(data["archs"]), [float(b) for b in data["bias_stds"]]
+    if arch not in archs or float(bias_std) not in bias_stds:
+        raise ValueError(f"(arch, bias_std) must be in the map: archs {archs}, bias_stds "
+                         f"{bias_stds}; got {(arch, bias_std)}")
+    if [int(k) for k in data["seeds"]] != list(cfg["seeds"]):
+        raise ValueError(f"the map's seeds {list(data['seeds'])} are not those of scale "
+                         f"{scale!r}: {cfg['seeds']}")
+    idx = [FORECAST_RATIOS.index(r) for r in ratios]
+    a, s = archs.index(arch), bias_stds.index(float(bias_std))
+    (task,) = forecast_tasks(system, input_scale, [bias_std], [arch], [cfg["seeds"][0]],
+                             cfg["n"], [FORECAST_RATIOS[i] for i in idx], cfg["dtype"],
+                             cfg["lyap_steps"], cfg["lyap_warmup"])
+    live = forecast_task(task)
+    return {"live_one_step": live["one_step_nrmse"],
+            "stored_one_step": data["one_step_nrmse"][a, s, 0][:, idx],
+            "live_vpt": live["vpt"].mean(axis=-1),
+            "stored_vpt": data["vpt_mean"][a, s, 0][:, idx],
+            "live_driven": live["lyap_driven"],
+            "stored_driven": data["lyap_driven"][a, s, 0][idx]}
 
 
 def peak_and_cliff(ratios: Sequence[float], vpt: Sequence[float]) -> tuple[float, float]:

@@ -33,7 +33,7 @@ import numpy as np
 
 from .store import config_hash, default_root, provenance, save_result
 
-__all__ = ["run_grid", "tasks_summary", "PROVENANCE_KEY"]
+__all__ = ["run_grid", "finished_tasks", "tasks_summary", "PROVENANCE_KEY"]
 
 TaskResult = dict[str, np.ndarray]
 
@@ -66,22 +66,52 @@ def _write_task(folder: Path, index: int, result: TaskResult, seconds: float | N
     os.replace(tmp, folder / f"task_{index:06d}_{digest[:16]}.npz")
 
 
-def _read_tasks(folder: Path) -> tuple[dict[int, TaskResult], dict[int, dict[str, Any]]]:
+def _read_tasks(folder: Path, delete_corrupt: bool = True
+                ) -> tuple[dict[int, TaskResult], dict[int, dict[str, Any]]]:
     """Finished tasks of a partial folder: results and provenance (``{}`` for files written
-    before tasks carried provenance); corrupt files are deleted (recomputed)."""
+    before tasks carried provenance); corrupt files are skipped, and deleted (so that the
+    runner recomputes them) if ``delete_corrupt``."""
     done: dict[int, TaskResult] = {}
     origin: dict[int, dict[str, Any]] = {}
     for path in folder.glob("task_*.npz"):
         _, index, digest = path.stem.split("_")
         payload = path.read_bytes()
         if hashlib.sha256(payload).hexdigest()[:16] != digest:
-            path.unlink()  # corrupt: recompute this task
+            if delete_corrupt:
+                path.unlink()
             continue
         with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
             done[int(index)] = {k: npz[k] for k in npz.files if k != PROVENANCE_KEY}
             origin[int(index)] = (json.loads(str(npz[PROVENANCE_KEY]))
                                   if PROVENANCE_KEY in npz.files else {})
     return done, origin
+
+
+def finished_tasks(name: str, params: dict[str, Any], root: str | Path | None = None
+                   ) -> tuple[dict[int, TaskResult], dict[int, dict[str, Any]]]:
+    """The tasks of an unfinished sweep that are done so far, without running any.
+
+    Reads the partial folder that :func:`run_grid` fills for ``(name, params)``; changes
+    nothing (a corrupt file is skipped, not deleted).
+
+    Parameters
+    ----------
+    name, params : str, dict
+        As given to :func:`run_grid`.
+    root : path, optional
+        Store folder (``results/`` by default).
+
+    Returns
+    -------
+    results, provenance : dict, dict
+        Task index -> result arrays, and task index -> provenance of its file (``{}`` for
+        files written before tasks carried provenance). Both empty if the sweep has no
+        partial folder (never started, or finished and assembled).
+    """
+    folder = _partial_dir(name, params, Path(root) if root is not None else default_root())
+    if not folder.is_dir():
+        return {}, {}
+    return _read_tasks(folder, delete_corrupt=False)
 
 
 def _timed(task_fn: Callable[[Any], TaskResult], task: Any

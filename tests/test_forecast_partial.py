@@ -1,0 +1,162 @@
+"""Reading an unfinished forecasting map (finished groups only) and recomputing a slice."""
+
+import numpy as np
+import pytest
+
+import gcrit_utils.forecast_sweep as fs
+from gcrit_utils.forecast_sweep import (
+    FORECAST_RATIOS,
+    assemble_forecast,
+    finished_forecast_groups,
+    forecast_task,
+    forecast_tasks,
+    recompute_slice,
+    stored_forecast,
+)
+from gcrit_utils.runner import finished_tasks
+
+G = len(FORECAST_RATIOS)
+SMALL = {"n": 8, "seeds": [0, 1], "dtype": "float64", "lyap_steps": 10, "lyap_warmup": 5}
+
+
+class Interrupted(RuntimeError):
+    pass
+
+
+def fake_task(task):
+    """Cheap stand-in for forecast_task: values encode (arch, s_b, seed)."""
+    code = fs.FORECAST_ARCHS.index(task["arch"]) * 100 + task["bias_std"] * 10 + task["seed"]
+    g = len(task["ratios"])
+    return {"vpt": np.full((2, g, 20), code, dtype=np.float32),
+            "nrmse_lyapunov_time": np.full((2, g), code), "one_step_nrmse": np.full((2, g), code),
+            "ridge": np.full((2, g), 1e-6), "lyap_driven": np.full(g, -code),
+            "lyap_autonomous": np.full(g, -code)}
+
+
+def dying_after(count):
+    """fake_task that raises on the (count+1)-th call, as a killed fill would stop."""
+    calls = []
+
+    def task(t):
+        if len(calls) == count:
+            raise Interrupted
+        calls.append(t)
+        return fake_task(t)
+    return task
+
+
+@pytest.fixture
+def small_sweep(monkeypatch):
+    monkeypatch.setitem(fs.FORECAST_SWEEP, "default", SMALL)
+
+
+def test_finished_groups_of_a_partial_map(small_sweep, monkeypatch, tmp_path):
+    # Mackey-Glass is mapped at s_b = 0.5 only: 4 archs x 1 s_b x 2 seeds = 8 tasks, in
+    # (arch, s_b, seed) order; stop after 3 tasks -> the rnn group is done, gru half done
+    monkeypatch.setattr(fs, "forecast_task", dying_after(3))
+    with pytest.raises(Interrupted):
+        stored_forecast("mackey_glass", 0.1, "default", root=tmp_path)
+    groups, origin = finished_forecast_groups("mackey_glass", 0.1, "default", root=tmp_path)
+    assert list(groups) == [("rnn", 0.5)]
+    data = groups[("rnn", 0.5)]
+    assert data["vpt_mean"].shape == (1, 1, 2, 2, G)
+    assert np.all(data["vpt_mean"][0, 0, 0] == 5) and np.all(data["vpt_mean"][0, 0, 1] == 6)
+    assert list(data["archs"]) == ["rnn"] and list(data["bias_stds"]) == [0.5]
+    assert data["g_ref"][0, 0] == pytest.approx(fs.reference_gain("rnn", 0.5))
+    assert len(origin[("rnn", 0.5)]) == 2
+    assert all("git_commit" in o and "wall_time_s" in o for o in origin[("rnn", 0.5)])
+
+    # the reader changes nothing: a corrupt file is skipped, not deleted
+    folder = next((tmp_path / ".partial").iterdir())
+    files = sorted(folder.glob("task_*.npz"))
+    assert len(files) == 3
+    files[2].write_bytes(b"garbage")  # the gru seed-0 task
+    groups, _ = finished_forecast_groups("mackey_glass", 0.1, "default", root=tmp_path)
+    assert list(groups) == [("rnn", 0.5)]
+    assert sorted(folder.glob("task_*.npz")) == files
+
+    # finishing the map (the corrupt task is recomputed) moves the groups to the stored
+    # entry, with the same numbers
+    monkeypatch.setattr(fs, "forecast_task", fake_task)
+    full = stored_forecast("mackey_glass", 0.1, "default", root=tmp_path)
+    assert not folder.exists()
+    groups_after, origin_after = finished_forecast_groups("mackey_glass", 0.1, "default",
+                                                          root=tmp_path)
+    assert list(groups_after) == [(a, 0.5) for a in fs.FORECAST_ARCHS]
+    assert origin_after[("rnn", 0.5)] == []
+    for key, value in data.items():
+        assert np.array_equal(groups_after[("rnn", 0.5)][key], value,
+                              equal_nan=value.dtype.kind == "f"), key
+    assert np.array_equal(groups_after[("lstm", 0.5)]["vpt"], full["vpt"][2:3])
+
+
+def test_finished_groups_of_a_map_never_started(small_sweep, tmp_path):
+    groups, origin = finished_forecast_groups("lorenz63", 0.1, "default", root=tmp_path)
+    assert groups == {} and origin == {}
+    assert finished_tasks("anything", {"a": 1}, root=tmp_path) == ({}, {})
+    assert not (tmp_path / ".partial").exists()  # reading creates no folder
+    with pytest.raises(ValueError, match="system, input_scale"):
+        finished_forecast_groups("lorenz63", 0.3, "default", root=tmp_path)
+
+
+def test_recompute_slice_matches_the_task_it_repeats(monkeypatch):
+    cfg = {"n": 40, "seeds": [0], "dtype": "float64", "lyap_steps": 200, "lyap_warmup": 100}
+    monkeypatch.setitem(fs.FORECAST_SWEEP, "default", cfg)
+    (task,) = forecast_tasks("lorenz63", 0.1, [0.5], ["gru"], [0], 40, FORECAST_RATIOS,
+                             "float64", 200, 100)
+    data = assemble_forecast([forecast_task(task)], ["gru"], [0.5], [0], FORECAST_RATIOS)
+    ratios = (0.3, 1.0)
+    out = recompute_slice(data, "lorenz63", 0.1, "gru", 0.5, ratios, "default")
+    idx = [FORECAST_RATIOS.index(r) for r in ratios]
+    assert np.array_equal(out["stored_one_step"], data["one_step_nrmse"][0, 0, 0][:, idx])
+    assert out["live_one_step"].shape == out["stored_one_step"].shape == (2, 2)
+    assert out["live_vpt"].shape == out["stored_vpt"].shape == (2, 2)
+    # ordered reservoirs (driven exponent < 0): a batch of 2 gains instead of 27 changes
+    # only the summation order, so the float64 one-step error agrees to rounding
+    ordered = out["stored_driven"] < 0
+    assert ordered[0]
+    assert np.allclose(out["live_one_step"][:, ordered], out["stored_one_step"][:, ordered],
+                       rtol=1e-6, atol=0)
+    assert np.array_equal(out["stored_driven"], data["lyap_driven"][0, 0, 0][idx])
+    # the exponent is not a rounding-level match: each gain's tangent vector starts from the
+    # row of a seeded draw at its position in the batch (row 2 of 27 vs row 0 of 2), and 200
+    # steps do not forget it (0.009 apart at 0.3 g_c, measured); the chapters use 1500+ steps
+    assert np.allclose(out["live_driven"], out["stored_driven"], atol=0.02)
+    # a slice that is not in the map is an error, not a silent mismatch
+    with pytest.raises(ValueError, match="ratios"):
+        recompute_slice(data, "lorenz63", 0.1, "gru", 0.5, (0.33,), "default")
+    with pytest.raises(ValueError, match="arch, bias_std"):
+        recompute_slice(data, "lorenz63", 0.1, "lstm", 0.5, ratios, "default")
+    monkeypatch.setitem(fs.FORECAST_SWEEP, "default", dict(cfg, seeds=[0, 1]))
+    with pytest.raises(ValueError, match="seeds"):
+        recompute_slice(data, "lorenz63", 0.1, "gru", 0.5, ratios, "default")
+
+
+def test_scale_figure_draws_common_groups_only():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gcrit_utils.figures import figure_forecast_scales
+
+    def group(arch, sb, seeds, value):
+        results = [fake_task({"arch": arch, "bias_std": sb, "seed": 0, "ratios": FORECAST_RATIOS})
+                   for _ in seeds]
+        for r in results:
+            r["vpt"][:] = value
+        return assemble_forecast(results, [arch], [sb], seeds, FORECAST_RATIOS)
+
+    small = {("rnn", 0.5): group("rnn", 0.5, [0, 1], 3.0),
+             ("gru", 0.5): group("gru", 0.5, [0], 4.0)}
+    large = {("rnn", 0.5): group("rnn", 0.5, [0, 1, 2], 5.0)}
+    fig = figure_forecast_scales({"small": small, "large": large})
+    drawn = [line for ax in fig.axes for line in ax.get_lines() if line.get_label() in
+             ("small", "large")]
+    assert sorted(line.get_label() for line in drawn) == ["large", "small"]  # rnn panel only
+    assert {float(np.unique(line.get_ydata())[0]) for line in drawn} == {3.0, 5.0}
+    plt.close(fig)
+    with pytest.raises(ValueError, match="share no"):
+        figure_forecast_scales({"small": {("gru", 0.5): small[("gru", 0.5)]}, "large": large})
+    with pytest.raises(ValueError, match="share no"):
+        figure_forecast_scales({})
