@@ -448,9 +448,7 @@ def _one_group(data: dict[str, np.ndarray], a: int, s: int) -> dict[str, np.ndar
     """Arrays of an assembled map restricted to arch ``a`` and bias spread ``s``."""
     out = dict(data)
     for key in ("vpt", "vpt_mean", "nrmse_lyapunov_time", "one_step_nrmse", "ridge",
-                "lyap_driven", "lyap_autonomous"):
-        out[key] = data[key][a:a + 1, s:s + 1]
-    for key in ("g_ref", "g_mf"):
+                "lyap_driven", "lyap_autonomous", "g_ref", "g_mf"):
         out[key] = data[key][a:a + 1, s:s + 1]
     out["archs"], out["bias_stds"] = data["archs"][a:a + 1], data["bias_stds"][s:s + 1]
     return out
