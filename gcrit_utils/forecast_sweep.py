@@ -406,8 +406,9 @@ def finished_forecast_groups(system: str, input_scale: float, scale: str | None 
         ``(arch, s_b)`` -> map as :func:`assemble_forecast` returns it, with one arch and one
         s_b (arrays indexed ``[0, 0, seed, ...]``), for the finished groups only.
     provenance : dict
-        ``(arch, s_b)`` -> provenance of each of its reservoirs, in seed order (``[]`` per
-        group when the groups come from a stored entry: see its ``tasks`` summary).
+        ``(arch, s_b)`` -> provenance of each of its reservoirs, in seed order (kept in the
+        stored entry once the map is complete; ``[]`` for entries stored before entries kept
+        it).
 
     Raises
     ------
@@ -428,10 +429,12 @@ def finished_forecast_groups(system: str, input_scale: float, scale: str | None 
         except CorruptResultError:
             data, meta = {}, {}
         if meta.get("params") == params:
+            per_task = meta.get("task_provenance", [])
             for a, arch in enumerate(archs):
                 for s, sb in enumerate(bias_stds):
                     groups[(arch, sb)] = _one_group(data, a, s)
-                    origin[(arch, sb)] = []
+                    start = (a * len(bias_stds) + s) * len(seeds)
+                    origin[(arch, sb)] = per_task[start:start + len(seeds)]
             return groups, origin
     done, prov = finished_tasks(name, params, root)
     for start in range(0, len(tasks), len(seeds)):

@@ -208,7 +208,8 @@ def run_grid(
     # read back what was written: the provenance of every task, old and new alike
     done, origin = _read_tasks(partial)
     data = assemble([done[i] for i in range(len(tasks))])
+    ordered = [origin[i] for i in range(len(tasks))]
     save_result(name, data, params, root=folder_root, wall_time_s=time.perf_counter() - start,
-                tasks=tasks_summary([origin[i] for i in range(len(tasks))]))
+                tasks=tasks_summary(ordered), task_provenance=ordered)
     shutil.rmtree(partial, ignore_errors=True)
     return data

@@ -119,12 +119,14 @@ def _check_name(name: str) -> str:
 
 def save_result(name: str, data: dict[str, np.ndarray], params: dict[str, Any],
                 root: str | Path | None = None, wall_time_s: float | None = None,
-                tasks: dict[str, Any] | None = None) -> Path:
+                tasks: dict[str, Any] | None = None,
+                task_provenance: list[dict[str, Any]] | None = None) -> Path:
     """Write ``data`` (arrays) and ``params`` with provenance; return the ``.npz`` path.
 
     ``wall_time_s`` is the time of the run that saved the result; ``tasks`` (from
     :func:`gcrit_utils.runner.tasks_summary`) says where and at which commits the tasks of a
-    resumed sweep were computed, and how long they took in total.
+    resumed sweep were computed, and how long they took in total; ``task_provenance`` keeps
+    each task's own provenance, in task order.
     """
     name = _check_name(name)
     folder = Path(root) if root is not None else default_root()
@@ -137,6 +139,8 @@ def save_result(name: str, data: dict[str, np.ndarray], params: dict[str, Any],
             "provenance": provenance(wall_time_s)}
     if tasks is not None:
         meta["tasks"] = tasks
+    if task_provenance is not None:
+        meta["task_provenance"] = task_provenance
     for suffix, content in ((".npz", payload), (".json", json.dumps(meta, indent=2).encode())):
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=suffix + ".tmp")
         with os.fdopen(fd, "wb") as fh:

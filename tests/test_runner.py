@@ -175,6 +175,10 @@ def test_tasks_carry_provenance_and_the_entry_summarises_it(tmp_path):
     assert summary["count"] == 3 and summary["timed"] == 2
     assert sum(summary["git_commits"].values()) == 3 and "unknown" in summary["git_commits"]
     assert summary["first_utc"] <= summary["last_utc"]
+    # each task's own provenance is kept, in task order ({} for the file written without it)
+    per_task = meta["task_provenance"]
+    assert len(per_task) == 3 and per_task[0] == origin and per_task[1] == {}
+    assert per_task[2]["wall_time_s"] is not None and "cpu_time_s" in per_task[2]
 
 
 def sleepy_square(task):
