@@ -335,9 +335,11 @@ def entry_name(system: str, input_scale: float, scale: str) -> str:
     return f"forecast_{system}_in{input_scale:g}_{scale}".replace(".", "p")
 
 
-def _forecast_spec(system: str, input_scale: float, scale: str, archs: Sequence[str]
-                   ) -> tuple[str, dict[str, Any], list[dict[str, Any]], tuple[float, ...]]:
-    """Store name, parameters, tasks and bias spreads of a forecasting map."""
+def _forecast_spec(system: str, input_scale: float, scale: str | None, archs: Sequence[str]
+                   ) -> tuple[str, dict[str, Any], list[dict[str, Any]], tuple[float, ...],
+                              list[int]]:
+    """Store name, parameters, tasks, bias spreads and seeds of a forecasting map."""
+    scale = current_scale(scale)
     match = [e for e in FORECAST_ENTRIES if e[0] == system and e[1] == input_scale]
     if not match:
         known = [(e[0], e[1]) for e in FORECAST_ENTRIES]
@@ -350,7 +352,7 @@ def _forecast_spec(system: str, input_scale: float, scale: str, archs: Sequence[
               "windows": WINDOWS[system], **cfg}
     tasks = forecast_tasks(system, input_scale, bias_stds, archs, cfg["seeds"], cfg["n"],
                            FORECAST_RATIOS, cfg["dtype"], cfg["lyap_steps"], cfg["lyap_warmup"])
-    return entry_name(system, input_scale, scale), params, tasks, bias_stds
+    return entry_name(system, input_scale, scale), params, tasks, bias_stds, cfg["seeds"]
 
 
 def stored_forecast(system: str, input_scale: float, scale: str | None = None,
@@ -363,9 +365,7 @@ def stored_forecast(system: str, input_scale: float, scale: str | None = None,
     ValueError
         If ``(system, input_scale)`` is not one of :data:`FORECAST_ENTRIES`.
     """
-    scale = current_scale(scale)
-    name, params, tasks, bias_stds = _forecast_spec(system, input_scale, scale, archs)
-    seeds = FORECAST_SWEEP[scale]["seeds"]
+    name, params, tasks, bias_stds, seeds = _forecast_spec(system, input_scale, scale, archs)
     return cached_sweep(name, params, tasks, forecast_task,
                         lambda res: assemble_forecast(res, archs, bias_stds, seeds,
                                                       FORECAST_RATIOS),
@@ -418,9 +418,7 @@ def finished_forecast_groups(system: str, input_scale: float, scale: str | None 
     from .runner import finished_tasks
     from .store import CorruptResultError, load_result, result_exists
 
-    scale = current_scale(scale)
-    name, params, tasks, bias_stds = _forecast_spec(system, input_scale, scale, archs)
-    seeds = FORECAST_SWEEP[scale]["seeds"]
+    name, params, tasks, bias_stds, seeds = _forecast_spec(system, input_scale, scale, archs)
     groups: dict[tuple[str, float], dict[str, np.ndarray]] = {}
     origin: dict[tuple[str, float], list[dict[str, Any]]] = {}
     if result_exists(name, root):
