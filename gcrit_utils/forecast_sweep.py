@@ -60,6 +60,8 @@ __all__ = [
     "PREDICTORS",
     "predictor_errors",
     "location_range",
+    "LOCATION_KEYS",
+    "location_shifts",
     "plateau_end",
     "PLATEAU_LEVEL",
 ]
@@ -633,6 +635,39 @@ def location_range(rows: Sequence[dict[str, Any]], key: str,
     if not vals:
         return float("nan"), float("nan"), 0
     return min(vals), max(vals), len(vals)
+
+
+#: Locations of :func:`forecast_summary` rows, in units of ``g_ref``.
+LOCATION_KEYS: tuple[str, ...] = ("peak", "cliff", "plateau", "driven_crossing",
+                                  "autonomous_crossing")
+
+
+def location_shifts(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+                    keys: Sequence[str] = LOCATION_KEYS) -> dict[str, np.ndarray]:
+    """How far each location moves between two summaries of the same groups.
+
+    Parameters
+    ----------
+    pairs : sequence of (dict, dict)
+        ``(before, after)`` rows of :func:`forecast_summary` for the same (arch, s_b,
+        readout), e.g. the default and the paper scale.
+    keys : sequence of str
+        Locations to compare (default :data:`LOCATION_KEYS`).
+
+    Returns
+    -------
+    dict
+        key -> array (len(pairs),) of ``|after - before|``; NaN where neither row has the
+        location (both ``inf``: no crossing inside the grid of gains), ``inf`` where only one
+        has it.
+    """
+    def shift(before: float, after: float) -> float:
+        if np.isinf(before) and np.isinf(after):
+            return float("nan")
+        return abs(float(after) - float(before))
+
+    return {key: np.array([shift(before[key], after[key]) for before, after in pairs],
+                          dtype=float) for key in keys}
 
 
 def plateau_end(ratios: Sequence[float], vpt: Sequence[float],

@@ -12,6 +12,7 @@ from gcrit_utils.forecast_sweep import (
     forecast_task,
     forecast_tasks,
     location_range,
+    location_shifts,
     peak_and_cliff,
     plateau_end,
     reference_gain,
@@ -61,6 +62,24 @@ def test_location_range():
     assert location_range(rows, "cliff", archs=("minimalrnn",)) == (2.5, 2.5, 1)
     lo, hi, count = location_range(rows, "cliff", archs=("rnn",))
     assert np.isnan(lo) and np.isnan(hi) and count == 0
+
+
+def test_location_shifts():
+    inf = float("inf")
+    before = [{"cliff": 0.90, "driven_crossing": 1.81}, {"cliff": 2.5, "driven_crossing": inf},
+              {"cliff": 1.10, "driven_crossing": 1.20}]
+    after = [{"cliff": 0.95, "driven_crossing": 1.63}, {"cliff": 2.5, "driven_crossing": inf},
+             {"cliff": 1.10, "driven_crossing": inf}]
+    shifts = location_shifts(list(zip(before, after, strict=True)),
+                             keys=("cliff", "driven_crossing"))
+    assert set(shifts) == {"cliff", "driven_crossing"}
+    np.testing.assert_allclose(shifts["cliff"], [0.05, 0.0, 0.0], atol=1e-12)
+    driven = shifts["driven_crossing"]
+    assert driven[0] == pytest.approx(0.18)  # |1.63 - 1.81|, sign dropped
+    assert np.isnan(driven[1])  # no crossing at either scale: not a shift
+    assert np.isinf(driven[2])  # a crossing that leaves the grid is an infinite shift
+    with pytest.raises(KeyError):
+        location_shifts(list(zip(before, after, strict=True)))  # default keys need "peak"
 
 
 def test_reference_gain_and_names():
