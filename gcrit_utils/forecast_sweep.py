@@ -553,8 +553,8 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     -------
     list of dict
         Keys ``arch, bias_std, readout, peak, cliff, vpt_peak, plateau`` (see
-        :func:`plateau_end`, at :data:`PLATEAU_LEVEL`), ``vpt_smallest_gain,
-        driven_crossing, autonomous_crossing``.
+        :func:`plateau_end`, at :data:`PLATEAU_LEVEL`), ``vpt_smallest_gain, vpt_worst``
+        (the smallest VPT over the grid), ``driven_crossing, autonomous_crossing``.
     """
     ratios = data["ratios"]
     rows = []
@@ -569,6 +569,7 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
                              "peak": peak, "cliff": cliff, "vpt_peak": float(curve.max()),
                              "plateau": plateau_end(ratios, curve, PLATEAU_LEVEL),
                              "vpt_smallest_gain": float(curve[0]),
+                             "vpt_worst": float(curve.min()),
                              "driven_crossing": first_crossing(ratios, driven, 0.0),
                              "autonomous_crossing": first_crossing(ratios, auto,
                                                                    CHAOS_THRESHOLD)})

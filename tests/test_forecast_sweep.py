@@ -113,6 +113,11 @@ def test_small_task_assembles_and_summarises():
     assert data["lyap_driven"][0, 0, 0, 0] < 0
     rows = forecast_summary(data)
     assert len(rows) == 4 and {r["readout"] for r in rows} == {"linear", "squared"}
+    curves = data["vpt_mean"].mean(axis=2).reshape(4, 3)  # (arch x readout, gain), seed mean
+    for row, curve in zip(rows, curves, strict=True):
+        assert row["vpt_peak"] == pytest.approx(curve.max())
+        assert row["vpt_worst"] == pytest.approx(curve.min())
+        assert row["vpt_worst"] <= row["vpt_smallest_gain"] <= row["vpt_peak"]
     again = forecast_task(tasks[0])
     assert all(np.array_equal(again[k], results[0][k]) for k in again)  # deterministic
 
