@@ -62,6 +62,7 @@ __all__ = [
     "location_range",
     "LOCATION_KEYS",
     "location_shifts",
+    "compare_scales",
     "plateau_end",
     "PLATEAU_LEVEL",
 ]
@@ -669,6 +670,43 @@ def location_shifts(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
 
     return {key: np.array([shift(before[key], after[key]) for before, after in pairs],
                           dtype=float) for key in keys}
+
+
+def compare_scales(before: dict[tuple[str, float], dict[str, np.ndarray]],
+                   after: dict[tuple[str, float], dict[str, np.ndarray]],
+                   groups: Sequence[tuple[str, float]]) -> dict[str, Any]:
+    """Summaries of the same (arch, s_b) groups in two maps, and how they changed.
+
+    Parameters
+    ----------
+    before, after : dict
+        ``(arch, s_b)`` -> one-group map, as :func:`finished_forecast_groups` returns them
+        (e.g. the default and the paper scale of one entry).
+    groups : sequence of (str, float)
+        The groups to compare, in the order of the rows.
+
+    Returns
+    -------
+    dict
+        ``pairs``: list of ``((arch, s_b), row_before, row_after)``, one per group and
+        readout (rows of :func:`forecast_summary`); ``vpt_change``: array (len(pairs),),
+        best VPT after / before - 1; ``shifts``: :func:`location_shifts` of the pairs.
+
+    Raises
+    ------
+    KeyError
+        If a group is missing from either map (the message names it and the map).
+    """
+    for label, groups_map in (("before", before), ("after", after)):
+        missing = [group for group in groups if group not in groups_map]
+        if missing:
+            raise KeyError(f"groups {missing} are not in the {label!r} map")
+    pairs = [(tuple(group), rb, ra) for group in groups
+             for rb, ra in zip(forecast_summary(before[group]), forecast_summary(after[group]),
+                               strict=True)]
+    change = np.array([ra["vpt_peak"] / rb["vpt_peak"] - 1 for _, rb, ra in pairs], dtype=float)
+    return {"pairs": pairs, "vpt_change": change,
+            "shifts": location_shifts([(rb, ra) for _, rb, ra in pairs])}
 
 
 def plateau_end(ratios: Sequence[float], vpt: Sequence[float],

@@ -5,11 +5,13 @@ Printed text (not HTML) so that nbval compares every number the book shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["format_table", "mean_and_error", "crossing_summary"]
+__all__ = ["format_table", "mean_and_error", "crossing_summary", "provenance_table",
+           "COMPARED_COLUMNS", "scale_comparison_table", "scale_comparison_lines"]
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -66,3 +68,83 @@ def crossing_summary(values: Sequence[float] | np.ndarray, upper: float, digits:
     if finite.size == 0:
         return beyond
     return f"{mean_and_error(finite, digits)} ({finite.size} seeds); {beyond}"
+
+
+def _counts(values: Mapping[str, int]) -> str:
+    """``"abc1234 x3, unknown x1"``: git hashes shortened to 7 characters."""
+    return ", ".join(f"{k[:7] if len(k) == 40 else k} x{v}" for k, v in values.items())
+
+
+def provenance_table(summaries: Mapping[tuple[str, float], Mapping[str, Any]]) -> str:
+    """Where the reservoirs of each (arch, s_b) group were computed.
+
+    Parameters
+    ----------
+    summaries : mapping
+        ``(arch, s_b)`` -> :func:`gcrit_utils.runner.tasks_summary` of its reservoirs.
+
+    Returns
+    -------
+    str
+        One row per group: count, CPUs, commits and the first/last write (UTC).
+    """
+    rows = [[arch, f"{sb:g}", str(s["count"]), _counts(s["processors"]),
+             _counts(s["git_commits"]), f"{s['first_utc']} .. {s['last_utc']}"]
+            for (arch, sb), s in summaries.items()]
+    return format_table(["arch", "s_b", "reservoirs", "CPU", "commit", "written (UTC)"], rows)
+
+
+def _arrow(before: float, after: float, digits: int = 2) -> str:
+    def value(v: float) -> str:  # inf: no crossing inside the grid of gains
+        return "none" if np.isinf(v) else f"{v:.{digits}f}"
+    return f"{value(before)} -> {value(after)}"
+
+
+#: Columns of :func:`scale_comparison_table`: (header, key of a forecast_summary row).
+COMPARED_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("best VPT [LT]", "vpt_peak"), ("peak", "peak"), ("cliff", "cliff"),
+    ("plateau end", "plateau"), ("driven lambda=0", "driven_crossing"),
+    ("autonomous g_lambda", "autonomous_crossing"))
+
+
+def scale_comparison_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str, Any],
+                                                 Mapping[str, Any]]]) -> str:
+    """``before -> after`` of every location of paired forecast summaries.
+
+    Parameters
+    ----------
+    pairs : sequence
+        ``((arch, s_b), row_before, row_after)`` as
+        :func:`gcrit_utils.forecast_sweep.compare_scales` returns them.
+    """
+    return format_table(
+        ["arch", "s_b", "readout", *(header for header, _ in COMPARED_COLUMNS)],
+        [[arch, f"{sb:g}", rb["readout"], *(_arrow(rb[key], ra[key]) for _, key in
+                                            COMPARED_COLUMNS)]
+         for (arch, sb), rb, ra in pairs])
+
+
+def scale_comparison_lines(comparison: Mapping[str, Any], after: str = "N = 1000",
+                           before: str = "N = 500") -> str:
+    """The change of the best VPT and the largest shift of each location, in words.
+
+    Parameters
+    ----------
+    comparison : mapping
+        As :func:`gcrit_utils.forecast_sweep.compare_scales` returns it.
+    after, before : str
+        Labels of the two maps.
+    """
+    gain = np.asarray(comparison["vpt_change"], dtype=float)
+    lines = [f"best VPT at {after} vs {before}: {gain.min():+.0%} to {gain.max():+.0%} "
+             f"({gain.size} rows, higher in {int(np.sum(gain > 0))})"]
+    for key, values in comparison["shifts"].items():
+        known = values[~np.isnan(values)]  # NaN: no crossing at either scale
+        absent = len(values) - len(known)
+        none = f"; no crossing at either scale in {absent}" if absent else ""
+        if not known.size:
+            lines.append(f"{key}: no crossing at either scale in any row")
+            continue
+        lines.append(f"{key}: moved in {np.sum(known > 1e-9)} of {len(known)} rows, "
+                     f"by at most {known.max():.2f}{none}")
+    return "\n".join(lines)

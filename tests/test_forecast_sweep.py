@@ -176,3 +176,39 @@ def test_a_diverged_reservoir_never_puts_nan_into_a_figure():
     data["vpt_mean"][0, 0, 0, 1, 0] = np.nan  # a NaN would be a bug upstream: refuse it
     with pytest.raises(ValueError, match="NaN"):
         figure_forecast_vs_gain(data)
+
+
+def test_compare_scales_pairs_summaries_and_reports_them():
+    from gcrit_utils.forecast_sweep import compare_scales
+    from gcrit_utils.report import scale_comparison_lines, scale_comparison_table
+
+    before, after = _fake_map(diverged=False), _fake_map(diverged=False)
+    after["vpt_mean"] = after["vpt_mean"] * 1.1  # every best VPT 10% higher
+    after["lyap_driven"] = np.tile([-0.1, -0.05, -0.01], (1, 1, 2, 1))  # crossing leaves grid
+    comp = compare_scales({("gru", 0.5): before}, {("gru", 0.5): after}, [("gru", 0.5)])
+    pairs = comp["pairs"]
+    assert [(group, rb["readout"], ra["readout"]) for group, rb, ra in pairs] == [
+        (("gru", 0.5), "linear", "linear"), (("gru", 0.5), "squared", "squared")]
+    np.testing.assert_allclose(comp["vpt_change"], [0.1, 0.1], rtol=1e-12)
+    np.testing.assert_allclose(comp["shifts"]["cliff"], [0.0, 0.0])  # scaling keeps locations
+    assert np.all(np.isinf(comp["shifts"]["driven_crossing"]))  # 1.0 -> none
+    table = scale_comparison_table(pairs).splitlines()
+    assert len(table) == 4 and "driven lambda=0" in table[0]
+    assert "1.00 -> none" in table[2] and "gru" in table[2] and "0.5" in table[2]
+    lines = scale_comparison_lines(comp).splitlines()
+    assert lines[0] == "best VPT at N = 1000 vs N = 500: +10% to +10% (2 rows, higher in 2)"
+    assert "cliff: moved in 0 of 2 rows, by at most 0.00" in lines
+    with pytest.raises(KeyError, match="after"):
+        compare_scales({("gru", 0.5): before}, {}, [("gru", 0.5)])
+
+
+def test_provenance_table_shortens_commits():
+    from gcrit_utils.report import provenance_table
+    from gcrit_utils.runner import tasks_summary
+
+    origin = [{"git_commit": "a" * 40, "processor": "EPYC", "created_utc": "2026-11-30"},
+              {"processor": "EPYC", "created_utc": "2026-12-01"}]
+    table = provenance_table({("lstm", 1.0): tasks_summary(origin)}).splitlines()
+    assert table[2].split(" | ")[:3] == ["lstm", "  1", "         2"]
+    assert "aaaaaaa x1, unknown x1" in table[2] and "EPYC x2" in table[2]
+    assert "2026-11-30 .. 2026-12-01" in table[2]
