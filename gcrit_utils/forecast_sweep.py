@@ -55,6 +55,8 @@ __all__ = [
     "finished_forecast_groups",
     "scale_label",
     "recompute_slice",
+    "SLICE_TOLERANCES",
+    "slice_mismatches",
     "peak_and_cliff",
     "forecast_summary",
     "PREDICTORS",
@@ -382,7 +384,8 @@ def scale_label(scale: str) -> str:
 
 
 def finished_forecast_groups(system: str, input_scale: float, scale: str | None = None,
-                             root: Any = None, archs: Sequence[str] = FORECAST_ARCHS
+                             root: Any = None, archs: Sequence[str] = FORECAST_ARCHS,
+                             require: Sequence[tuple[str, float]] = ()
                              ) -> tuple[dict[tuple[str, float], dict[str, np.ndarray]],
                                         dict[tuple[str, float], list[dict[str, Any]]]]:
     """The (arch, s_b) groups of a forecasting map whose reservoirs are all computed.
@@ -402,6 +405,8 @@ def finished_forecast_groups(system: str, input_scale: float, scale: str | None 
         Store folder (``results/`` by default).
     archs : sequence of str
         Cells of the map.
+    require : sequence of (str, float)
+        Groups that must be finished.
 
     Returns
     -------
@@ -417,7 +422,27 @@ def finished_forecast_groups(system: str, input_scale: float, scale: str | None 
     ------
     ValueError
         If ``(system, input_scale)`` is not one of :data:`FORECAST_ENTRIES`.
+    FileNotFoundError
+        If a group of ``require`` is not finished; the message names the command that
+        computes it.
     """
+    groups, origin = _finished_groups(system, input_scale, scale, root, archs)
+    missing = [tuple(group) for group in require if tuple(group) not in groups]
+    if missing:
+        figure = (f"forecast_vs_gain_lorenz_in{input_scale:g}".replace(".", "p")
+                  if system == "lorenz63" else "forecast_systems")
+        raise FileNotFoundError(
+            f"groups {missing} of {entry_name(system, input_scale, current_scale(scale))} are "
+            f"not in results/; compute them with GCRIT_SCALE={current_scale(scale)} gcrit "
+            f"figures --only {figure}")
+    return groups, origin
+
+
+def _finished_groups(system: str, input_scale: float, scale: str | None, root: Any,
+                     archs: Sequence[str]
+                     ) -> tuple[dict[tuple[str, float], dict[str, np.ndarray]],
+                                dict[tuple[str, float], list[dict[str, Any]]]]:
+    """:func:`finished_forecast_groups` without the ``require`` check."""
     from .runner import finished_tasks
     from .store import CorruptResultError, load_result, result_exists
 
@@ -508,6 +533,57 @@ def recompute_slice(data: dict[str, np.ndarray], system: str, input_scale: float
             "stored_vpt": data["vpt_mean"][a, s, 0][:, idx],
             "live_driven": live["lyap_driven"],
             "stored_driven": data["lyap_driven"][a, s, 0][idx]}
+
+
+#: Tolerances of :func:`slice_mismatches`: relative for the one-step NRMSE where the driven
+#: exponent is negative (``one_step_ordered``) and where it is not (``one_step_chaotic``),
+#: absolute for the window-mean VPT [Lyapunov times] and the driven exponent [nats/step].
+SLICE_TOLERANCES: dict[str, float] = {"one_step_ordered": 1e-4, "one_step_chaotic": 0.5,
+                                      "vpt": 0.5, "driven": 5e-3}
+
+
+def slice_mismatches(check: dict[str, np.ndarray],
+                     tolerances: dict[str, float] | None = None) -> list[str]:
+    """Where a live slice disagrees with the stored numbers beyond tolerance.
+
+    Where the stored driven exponent is negative (echo-state property) the teacher-forced
+    states forget rounding differences, so the float64 one-step error must agree tightly
+    (measured: ~1e-10 on the machine that filled the store, 3e-5 with another CPU's BLAS
+    kernels). Above the driven crossing the states are themselves chaotic, and the
+    window-averaged VPT is the outcome of a chaotic closed loop: there the comparison is
+    loose (measured with other kernels: 12% on the one-step error, 0.01 on the VPT).
+
+    Parameters
+    ----------
+    check : dict of ndarray
+        As :func:`recompute_slice` returns it.
+    tolerances : dict, optional
+        Overrides of :data:`SLICE_TOLERANCES`.
+
+    Returns
+    -------
+    list of str
+        One line per failed comparison with its largest deviation; empty if all agree.
+    """
+    tol = {**SLICE_TOLERANCES, **(tolerances or {})}
+    ordered = np.asarray(check["stored_driven"]) < 0
+    live_1, stored_1 = check["live_one_step"], check["stored_one_step"]
+    comparisons = [
+        ("one-step NRMSE (driven exponent < 0)", live_1[:, ordered], stored_1[:, ordered],
+         tol["one_step_ordered"], 0.0),
+        ("one-step NRMSE (driven exponent >= 0)", live_1[:, ~ordered], stored_1[:, ~ordered],
+         tol["one_step_chaotic"], 0.0),
+        ("VPT", check["live_vpt"], check["stored_vpt"], 0.0, tol["vpt"]),
+        ("driven exponent", check["live_driven"], check["stored_driven"], 0.0, tol["driven"]),
+    ]
+    out = []
+    for name, live, stored, rtol, atol in comparisons:
+        live, stored = np.asarray(live, dtype=float), np.asarray(stored, dtype=float)
+        if not np.allclose(live, stored, rtol=rtol, atol=atol):
+            worst = np.max(np.abs(live - stored) / (np.abs(stored) if rtol else 1.0))
+            kind = "relative" if rtol else "absolute"
+            out.append(f"{name}: {kind} deviation {worst:.3g} > {rtol or atol:g}")
+    return out
 
 
 def peak_and_cliff(ratios: Sequence[float], vpt: Sequence[float]) -> tuple[float, float]:

@@ -58,6 +58,11 @@ def test_finished_groups_of_a_partial_map(small_sweep, monkeypatch, tmp_path):
         stored_forecast("mackey_glass", 0.1, "default", root=tmp_path)
     groups, origin = finished_forecast_groups("mackey_glass", 0.1, "default", root=tmp_path)
     assert list(groups) == [("rnn", 0.5)]
+    with pytest.raises(FileNotFoundError, match=r"\('gru', 0.5\)\] of forecast_mackey_glass_"
+                       r"in0p1_default .*GCRIT_SCALE=default gcrit figures --only "
+                       r"forecast_systems"):
+        finished_forecast_groups("mackey_glass", 0.1, "default", root=tmp_path,
+                                 require=[("rnn", 0.5), ("gru", 0.5)])
     data = groups[("rnn", 0.5)]
     assert data["vpt_mean"].shape == (1, 1, 2, 2, G)
     assert np.all(data["vpt_mean"][0, 0, 0] == 5) and np.all(data["vpt_mean"][0, 0, 1] == 6)
@@ -95,6 +100,9 @@ def test_finished_groups_of_a_partial_map(small_sweep, monkeypatch, tmp_path):
 def test_finished_groups_of_a_map_never_started(small_sweep, tmp_path):
     groups, origin = finished_forecast_groups("lorenz63", 0.1, "default", root=tmp_path)
     assert groups == {} and origin == {}
+    with pytest.raises(FileNotFoundError, match="--only forecast_vs_gain_lorenz_in0p1$"):
+        finished_forecast_groups("lorenz63", 0.1, "default", root=tmp_path,
+                                 require=[("lstm", 1.0)])
     assert finished_tasks("anything", {"a": 1}, root=tmp_path) == ({}, {})
     assert not (tmp_path / ".partial").exists()  # reading creates no folder
     with pytest.raises(ValueError, match="system, input_scale"):

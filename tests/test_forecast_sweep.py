@@ -212,3 +212,23 @@ def test_provenance_table_shortens_commits():
     assert table[2].split(" | ")[:3] == ["lstm", "  1", "         2"]
     assert "aaaaaaa x1, unknown x1" in table[2] and "EPYC x2" in table[2]
     assert "2026-11-30 .. 2026-12-01" in table[2]
+
+
+def test_slice_mismatches_tight_where_ordered_loose_where_chaotic():
+    from gcrit_utils.forecast_sweep import SLICE_TOLERANCES, slice_mismatches
+
+    stored = {"stored_one_step": np.array([[0.010, 0.020]]), "stored_vpt": np.array([[5.0, 1.0]]),
+              "stored_driven": np.array([-0.02, 0.01])}  # ordered at the first gain only
+    live = {"live_one_step": np.array([[0.010 * (1 + 5e-5), 0.020 * 1.3]]),
+            "live_vpt": np.array([[5.2, 0.9]]), "live_driven": np.array([-0.021, 0.011])}
+    assert slice_mismatches({**stored, **live}) == []
+    live["live_one_step"] = np.array([[0.010 * (1 + 1e-3), 0.020]])  # 1e-3 where ordered
+    (line,) = slice_mismatches({**stored, **live})
+    assert line.startswith("one-step NRMSE (driven exponent < 0): relative deviation 0.001")
+    live["live_one_step"] = np.array([[0.010, 0.020 * 1.6]])  # 60% where chaotic
+    assert slice_mismatches({**stored, **live})[0].startswith("one-step NRMSE (driven exponent >=")
+    assert slice_mismatches({**stored, **live}, {"one_step_chaotic": 0.7}) == []
+    live["live_vpt"] = np.array([[4.0, 1.0]])
+    assert any(m.startswith("VPT: absolute deviation 1") for m in slice_mismatches(
+        {**stored, **live}))
+    assert SLICE_TOLERANCES["one_step_ordered"] == 1e-4  # guard: widening it must show here
