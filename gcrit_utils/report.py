@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["format_table", "mean_and_error", "crossing_summary", "provenance_table",
-           "COMPARED_COLUMNS", "scale_comparison_table", "scale_comparison_lines"]
+           "COMPARED_COLUMNS", "scale_comparison_table", "scale_comparison_lines",
+           "slice_report"]
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -148,3 +149,23 @@ def scale_comparison_lines(comparison: Mapping[str, Any], after: str = "N = 1000
         lines.append(f"{key}: moved in {np.sum(known > 1e-9)} of {len(known)} rows, "
                      f"by at most {known.max():.2f}{none}")
     return "\n".join(lines)
+
+
+def slice_report(check: Mapping[str, np.ndarray], ratios: Sequence[float]) -> str:
+    """Live and stored numbers of a recomputed slice, one quantity per line.
+
+    Parameters
+    ----------
+    check : mapping
+        As :func:`gcrit_utils.forecast_sweep.recompute_slice` returns it.
+    ratios : sequence of float, shape (G,)
+        The gains ``g / g_c`` of the slice (labels only).
+    """
+    ordered = np.asarray(check["stored_driven"]) < 0
+    return "\n".join([
+        f"one-step NRMSE, live  : {np.array2string(check['live_one_step'], precision=6)}",
+        f"one-step NRMSE, stored: {np.array2string(check['stored_one_step'], precision=6)}",
+        f"VPT (window mean), live  : {np.round(check['live_vpt'], 2)}",
+        f"VPT (window mean), stored: {np.round(check['stored_vpt'], 2)}",
+        f"driven exponent < 0 (echo state) at g/g_c = {', '.join(str(r) for r in ratios)}: "
+        f"{ordered}"])

@@ -232,3 +232,16 @@ def test_slice_mismatches_tight_where_ordered_loose_where_chaotic():
     assert any(m.startswith("VPT: absolute deviation 1") for m in slice_mismatches(
         {**stored, **live}))
     assert SLICE_TOLERANCES["one_step_ordered"] == 1e-4  # guard: widening it must show here
+
+
+def test_slice_report_prints_live_stored_and_echo_state():
+    from gcrit_utils.report import slice_report
+
+    one_step = np.array([[1.5e-6, 2e-5]])
+    check = {"live_one_step": one_step, "stored_one_step": one_step,
+             "live_vpt": np.array([[1.774, 0.5]]), "stored_vpt": np.array([[1.77, 0.5]]),
+             "live_driven": np.array([-0.1, 0.02]), "stored_driven": np.array([-0.1, 0.02])}
+    lines = slice_report(check, (0.3, 1.0)).splitlines()
+    assert len(lines) == 5 and lines[0].startswith("one-step NRMSE, live  : [[1.5e-06")
+    assert lines[2] == "VPT (window mean), live  : [[1.77 0.5 ]]"
+    assert lines[4] == "driven exponent < 0 (echo state) at g/g_c = 0.3, 1.0: [ True False]"
