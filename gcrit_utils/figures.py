@@ -458,7 +458,7 @@ def figure_forecast_scales(maps: dict[str, dict[tuple[str, float], dict[str, np.
     for j, arch in enumerate(archs):
         axes[-1, j].set_xlabel(r"$g$" if arch == "minimalrnn" else r"$g / g_c$")
     first = next(ax for ax in axes.flat if ax.get_legend_handles_labels()[0])
-    first.legend(fontsize=6)
+    first.legend(fontsize=6, loc="lower left")  # below the plateau, left of the cliff
     fig.suptitle(f"readout: {readout}", fontsize=8)
     fig.tight_layout()
     return fig

@@ -26,7 +26,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     Returns
     -------
     str
-        One line per row, columns right-aligned and separated by `` | ``.
+        One line per row, columns right-aligned and separated by vertical bars.
     """
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
     if any(len(r) != len(headers) for r in cells):
