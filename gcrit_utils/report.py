@@ -125,8 +125,7 @@ def scale_comparison_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str,
          for (arch, sb), rb, ra in pairs])
 
 
-def scale_comparison_lines(comparison: Mapping[str, Any], after: str = "N = 1000",
-                           before: str = "N = 500") -> str:
+def scale_comparison_lines(comparison: Mapping[str, Any], after: str, before: str) -> str:
     """The change of the best VPT and the largest shift of each location, in words.
 
     Parameters
@@ -134,7 +133,7 @@ def scale_comparison_lines(comparison: Mapping[str, Any], after: str = "N = 1000
     comparison : mapping
         As :func:`gcrit_utils.forecast_sweep.compare_scales` returns it.
     after, before : str
-        Labels of the two maps.
+        Labels of the two maps, e.g. :func:`gcrit_utils.forecast_sweep.scale_label` of each.
     """
     gain = np.asarray(comparison["vpt_change"], dtype=float)
     lines = [f"best VPT at {after} vs {before}: {gain.min():+.0%} to {gain.max():+.0%} "

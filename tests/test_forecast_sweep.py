@@ -195,8 +195,8 @@ def test_compare_scales_pairs_summaries_and_reports_them():
     table = scale_comparison_table(pairs).splitlines()
     assert len(table) == 4 and "driven lambda=0" in table[0]
     assert "1.00 -> none" in table[2] and "gru" in table[2] and "0.5" in table[2]
-    lines = scale_comparison_lines(comp).splitlines()
-    assert lines[0] == "best VPT at N = 1000 vs N = 500: +10% to +10% (2 rows, higher in 2)"
+    lines = scale_comparison_lines(comp, "big", "small").splitlines()
+    assert lines[0] == "best VPT at big vs small: +10% to +10% (2 rows, higher in 2)"
     assert "cliff: moved in 0 of 2 rows, by at most 0.00" in lines
     with pytest.raises(KeyError, match="after"):
         compare_scales({("gru", 0.5): before}, {}, [("gru", 0.5)])
