@@ -918,7 +918,9 @@ SCALES_COMPARED: tuple[float, ...] = (0.1, 0.02)
 def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
     from .forecast_sweep import (
         FORECAST_ENTRIES,
+        figure_name,
         finished_forecast_groups,
+        input_tag,
         scale_label,
         stored_forecast,
     )
@@ -926,7 +928,7 @@ def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
     lorenz = [e for e in FORECAST_ENTRIES if e[0] == "lorenz63"]
     others = [e for e in FORECAST_ENTRIES if e[0] != "lorenz63"]
     figs: dict[str, Callable[[str], Figure]] = {
-        f"forecast_vs_gain_lorenz_in{sin:g}".replace(".", "p"):
+        figure_name("lorenz63", sin):
             (lambda scale, sin=sin: figure_forecast_vs_gain(
                 stored_forecast("lorenz63", sin, scale), "squared",
                 rf"Lorenz-63, $\sigma_{{in}}={sin:g}$, readout $[h, 1, h^2]$"))
@@ -942,7 +944,7 @@ def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
     # every (arch, s_b) group whose reservoirs are all computed at both scales; the paper
     # scale is read from its committed task files while it is being filled
     for sin in SCALES_COMPARED:
-        figs[f"forecast_scales_lorenz_in{sin:g}".replace(".", "p")] = (
+        figs[f"forecast_scales_lorenz_{input_tag(sin)}"] = (
             lambda scale, sin=sin: figure_forecast_scales(
                 {scale_label(sc): finished_forecast_groups("lorenz63", sin, sc)[0]
                  for sc in ("default", "paper")}, "squared"))

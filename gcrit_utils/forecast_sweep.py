@@ -15,7 +15,8 @@ does not involve ``W``), so its ``g_ref`` is 1 and its axis is the gain itself.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,9 @@ __all__ = [
     "forecast_task",
     "forecast_tasks",
     "assemble_forecast",
+    "input_tag",
     "entry_name",
+    "figure_name",
     "stored_forecast",
     "finished_forecast_groups",
     "scale_label",
@@ -335,9 +338,20 @@ def assemble_forecast(results: list[dict[str, np.ndarray]], archs: Sequence[str]
             "readouts": np.asarray(READOUTS)}
 
 
+def input_tag(input_scale: float) -> str:
+    """``sigma_in`` as it appears in store and figure names, e.g. ``in0p02``."""
+    return f"in{input_scale:g}".replace(".", "p")
+
+
 def entry_name(system: str, input_scale: float, scale: str) -> str:
     """Store name of a forecasting map, e.g. ``forecast_lorenz63_in0p1_default``."""
-    return f"forecast_{system}_in{input_scale:g}_{scale}".replace(".", "p")
+    return f"forecast_{system}_{input_tag(input_scale)}_{scale}"
+
+
+def figure_name(system: str, input_scale: float) -> str:
+    """The ``gcrit figures --only`` name whose figure computes a forecasting map."""
+    return (f"forecast_vs_gain_lorenz_{input_tag(input_scale)}" if system == "lorenz63"
+            else "forecast_systems")
 
 
 def _forecast_spec(system: str, input_scale: float, scale: str | None, archs: Sequence[str]
@@ -429,12 +443,10 @@ def finished_forecast_groups(system: str, input_scale: float, scale: str | None 
     groups, origin = _finished_groups(system, input_scale, scale, root, archs)
     missing = [tuple(group) for group in require if tuple(group) not in groups]
     if missing:
-        figure = (f"forecast_vs_gain_lorenz_in{input_scale:g}".replace(".", "p")
-                  if system == "lorenz63" else "forecast_systems")
         raise FileNotFoundError(
             f"groups {missing} of {entry_name(system, input_scale, current_scale(scale))} are "
             f"not in results/; compute them with GCRIT_SCALE={current_scale(scale)} gcrit "
-            f"figures --only {figure}")
+            f"figures --only {figure_name(system, input_scale)}")
     return groups, origin
 
 
@@ -538,8 +550,8 @@ def recompute_slice(data: dict[str, np.ndarray], system: str, input_scale: float
 #: Tolerances of :func:`slice_mismatches`: relative for the one-step NRMSE where the driven
 #: exponent is negative (``one_step_ordered``) and where it is not (``one_step_chaotic``),
 #: absolute for the window-mean VPT [Lyapunov times] and the driven exponent [nats/step].
-SLICE_TOLERANCES: dict[str, float] = {"one_step_ordered": 1e-4, "one_step_chaotic": 0.5,
-                                      "vpt": 0.5, "driven": 5e-3}
+SLICE_TOLERANCES: Mapping[str, float] = MappingProxyType(
+    {"one_step_ordered": 1e-4, "one_step_chaotic": 0.5, "vpt": 0.5, "driven": 5e-3})
 
 
 def slice_mismatches(check: dict[str, np.ndarray],

@@ -86,6 +86,11 @@ def test_reference_gain_and_names():
     assert reference_gain("gru", 0.5) == pytest.approx(critical_gain("gru", 0.5))
     assert reference_gain("minimalrnn", 0.5) == 1.0
     assert entry_name("lorenz63", 0.02, "default") == "forecast_lorenz63_in0p02_default"
+    from gcrit_utils.figures import FIGURES
+    from gcrit_utils.forecast_sweep import figure_name
+
+    assert figure_name("lorenz63", 0.02) == "forecast_vs_gain_lorenz_in0p02"
+    assert all(figure_name(system, sin) in FIGURES for system, sin, _ in FORECAST_ENTRIES)
     with pytest.raises(ValueError, match="system, input_scale"):
         stored_forecast("lorenz63", 0.3, "default")
     with pytest.raises(ValueError, match="system"):
