@@ -912,7 +912,7 @@ def _lyapunov_figures() -> dict[str, Callable[[str], Figure]]:
 
 #: Input scales sigma_in of the Lorenz-63 maps whose default and paper scales are compared
 #: (chapter 05); the other paper-scale entries are still being filled.
-SCALES_COMPARED: tuple[float, ...] = (0.1, 0.02)
+SCALES_COMPARED: tuple[float, ...] = (0.1, 0.02, 0.5)
 
 
 def _forecast_figures() -> dict[str, Callable[[str], Figure]]:

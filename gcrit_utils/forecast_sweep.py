@@ -643,7 +643,9 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     list of dict
         Keys ``arch, bias_std, readout, peak, cliff, vpt_peak, plateau`` (see
         :func:`plateau_end`, at :data:`PLATEAU_LEVEL`), ``vpt_smallest_gain, vpt_worst``
-        (the smallest VPT over the grid), ``driven_crossing, autonomous_crossing``.
+        (the smallest VPT over the grid), ``vpt_at_reference`` (at ``g = g_ref``, i.e. at
+        ``g_c``; linearly interpolated if 1 is not a grid ratio, ``nan`` if it lies outside the
+        grid), ``driven_crossing, autonomous_crossing``. VPTs in Lyapunov times.
     """
     ratios = data["ratios"]
     rows = []
@@ -659,6 +661,8 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
                              "plateau": plateau_end(ratios, curve, PLATEAU_LEVEL),
                              "vpt_smallest_gain": float(curve[0]),
                              "vpt_worst": float(curve.min()),
+                             "vpt_at_reference": float(np.interp(1.0, ratios, curve,
+                                                                 left=np.nan, right=np.nan)),
                              "driven_crossing": first_crossing(ratios, driven, 0.0),
                              "autonomous_crossing": first_crossing(ratios, auto,
                                                                    CHAOS_THRESHOLD)})

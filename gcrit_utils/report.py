@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["format_table", "mean_and_error", "crossing_summary", "provenance_table",
            "COMPARED_COLUMNS", "scale_comparison_table", "scale_comparison_lines",
-           "slice_report"]
+           "vpt_fraction_table", "slice_report"]
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -123,6 +123,27 @@ def scale_comparison_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str,
         [[arch, f"{sb:g}", rb["readout"], *(_arrow(rb[key], ra[key]) for _, key in
                                             COMPARED_COLUMNS)]
          for (arch, sb), rb, ra in pairs])
+
+
+def vpt_fraction_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str, Any],
+                                             Mapping[str, Any]]],
+                       columns: Mapping[str, str]) -> str:
+    """``before -> after`` of VPTs as fractions of each row's best VPT (``vpt_peak``).
+
+    Parameters
+    ----------
+    pairs : sequence
+        ``((arch, s_b), row_before, row_after)`` as
+        :func:`gcrit_utils.forecast_sweep.compare_scales` returns them.
+    columns : mapping
+        Header -> key of a VPT in the summary rows, e.g.
+        ``{"at smallest gain": "vpt_smallest_gain", "at g_c": "vpt_at_reference"}``.
+    """
+    return format_table(
+        ["arch", "readout", *(f"VPT {header} / best" for header in columns)],
+        [[arch, rb["readout"], *(_arrow(rb[key] / rb["vpt_peak"], ra[key] / ra["vpt_peak"])
+                                 for key in columns.values())]
+         for (arch, _), rb, ra in pairs])
 
 
 def scale_comparison_lines(comparison: Mapping[str, Any], after: str, before: str) -> str:

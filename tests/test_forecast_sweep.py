@@ -123,6 +123,14 @@ def test_small_task_assembles_and_summarises():
         assert row["vpt_peak"] == pytest.approx(curve.max())
         assert row["vpt_worst"] == pytest.approx(curve.min())
         assert row["vpt_worst"] <= row["vpt_smallest_gain"] <= row["vpt_peak"]
+        assert row["vpt_at_reference"] == pytest.approx(curve[1])  # ratios[1] == 1.0
+    # off the grid: interpolated between neighbours; outside it: nan, never an extrapolation
+    shifted = dict(data, ratios=np.array([0.5, 0.9, 2.0]))
+    curve = curves[0]
+    expected = curve[1] + (curve[2] - curve[1]) * (1.0 - 0.9) / (2.0 - 0.9)
+    assert forecast_summary(shifted)[0]["vpt_at_reference"] == pytest.approx(expected)
+    above = dict(data, ratios=np.array([1.5, 2.0, 2.5]))
+    assert np.isnan(forecast_summary(above)[0]["vpt_at_reference"])
     again = forecast_task(tasks[0])
     assert all(np.array_equal(again[k], results[0][k]) for k in again)  # deterministic
 
@@ -185,7 +193,11 @@ def test_a_diverged_reservoir_never_puts_nan_into_a_figure():
 
 def test_compare_scales_pairs_summaries_and_reports_them():
     from gcrit_utils.forecast_sweep import compare_scales
-    from gcrit_utils.report import scale_comparison_lines, scale_comparison_table
+    from gcrit_utils.report import (
+        scale_comparison_lines,
+        scale_comparison_table,
+        vpt_fraction_table,
+    )
 
     before, after = _fake_map(diverged=False), _fake_map(diverged=False)
     after["vpt_mean"] = after["vpt_mean"] * 1.1  # every best VPT 10% higher
@@ -203,6 +215,12 @@ def test_compare_scales_pairs_summaries_and_reports_them():
     lines = scale_comparison_lines(comp, "big", "small").splitlines()
     assert lines[0] == "best VPT at big vs small: +10% to +10% (2 rows, higher in 2)"
     assert "cliff: moved in 0 of 2 rows, by at most 0.00" in lines
+    fractions = vpt_fraction_table(pairs, {"at g_c": "vpt_at_reference"}).splitlines()
+    assert fractions[0].split(" | ")[-1] == "VPT at g_c / best" and len(fractions) == 4
+    _, rb, ra = pairs[1]
+    share = rb["vpt_at_reference"] / rb["vpt_peak"]  # scaling all VPTs keeps the fractions
+    assert share == pytest.approx(ra["vpt_at_reference"] / ra["vpt_peak"])
+    assert fractions[3].endswith(f"{share:.2f} -> {share:.2f}") and "squared" in fractions[3]
     with pytest.raises(KeyError, match="after"):
         compare_scales({("gru", 0.5): before}, {}, [("gru", 0.5)])
 
