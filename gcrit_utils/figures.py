@@ -910,9 +910,19 @@ def _lyapunov_figures() -> dict[str, Callable[[str], Figure]]:
     }
 
 
-#: Input scales sigma_in of the Lorenz-63 maps whose default and paper scales are compared
+#: (system, sigma_in) of the forecasting maps whose default and paper scales are compared
 #: (chapter 05); the other paper-scale entries are still being filled.
-SCALES_COMPARED: tuple[float, ...] = (0.1, 0.02, 0.5)
+SCALES_COMPARED: tuple[tuple[str, float], ...] = (
+    ("lorenz63", 0.1), ("lorenz63", 0.02), ("lorenz63", 0.5), ("lorenz63_x", 0.1))
+
+
+def scales_figure_name(system: str, input_scale: float) -> str:
+    """``gcrit figures`` name of the default-versus-paper figure of a forecasting map, e.g.
+    ``forecast_scales_lorenz_in0p1`` (Lorenz-63) or ``forecast_scales_lorenz63_x_in0p1``."""
+    from .forecast_sweep import input_tag
+
+    return (f"forecast_scales_{'lorenz' if system == 'lorenz63' else system}_"
+            f"{input_tag(input_scale)}")
 
 
 def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
@@ -920,7 +930,6 @@ def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
         FORECAST_ENTRIES,
         figure_name,
         finished_forecast_groups,
-        input_tag,
         scale_label,
         stored_forecast,
     )
@@ -943,10 +952,10 @@ def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
          **{name: stored_forecast(name, sin, scale) for name, sin, _ in others}})
     # every (arch, s_b) group whose reservoirs are all computed at both scales; the paper
     # scale is read from its committed task files while it is being filled
-    for sin in SCALES_COMPARED:
-        figs[f"forecast_scales_lorenz_{input_tag(sin)}"] = (
-            lambda scale, sin=sin: figure_forecast_scales(
-                {scale_label(sc): finished_forecast_groups("lorenz63", sin, sc)[0]
+    for system, sin in SCALES_COMPARED:
+        figs[scales_figure_name(system, sin)] = (
+            lambda scale, system=system, sin=sin: figure_forecast_scales(
+                {scale_label(sc): finished_forecast_groups(system, sin, sc)[0]
                  for sc in ("default", "paper")}, "squared"))
     figs["forecast_examples"] = lambda scale: figure_example_forecasts(
         example_forecast("gru", 0.5, (0.3, 1.0, 1.5)))

@@ -91,6 +91,12 @@ def test_reference_gain_and_names():
 
     assert figure_name("lorenz63", 0.02) == "forecast_vs_gain_lorenz_in0p02"
     assert all(figure_name(system, sin) in FIGURES for system, sin, _ in FORECAST_ENTRIES)
+    from gcrit_utils.figures import SCALES_COMPARED, scales_figure_name
+
+    assert scales_figure_name("lorenz63", 0.1) == "forecast_scales_lorenz_in0p1"  # names kept
+    assert scales_figure_name("lorenz63_x", 0.1) == "forecast_scales_lorenz63_x_in0p1"
+    assert all(scales_figure_name(*entry) in FIGURES for entry in SCALES_COMPARED)
+    assert set(SCALES_COMPARED) <= {(system, sin) for system, sin, _ in FORECAST_ENTRIES}
     with pytest.raises(ValueError, match="system, input_scale"):
         stored_forecast("lorenz63", 0.3, "default")
     with pytest.raises(ValueError, match="system"):
