@@ -64,6 +64,7 @@ __all__ = [
     "forecast_summary",
     "PREDICTORS",
     "predictor_errors",
+    "predictor_errors_by_scale",
     "location_range",
     "LOCATION_KEYS",
     "location_shifts",
@@ -700,6 +701,29 @@ def predictor_errors(rows: Sequence[dict[str, Any]], target: str = "cliff"
         out[name] = ((float(np.mean(np.abs(errs))), float(np.mean(errs)), len(errs)) if errs
                      else (float("nan"), float("nan"), 0))
     return out
+
+
+def predictor_errors_by_scale(pairs: Sequence[tuple[tuple[str, float], dict[str, Any],
+                                                    dict[str, Any]]],
+                              targets: Sequence[str] = ("peak", "cliff")
+                              ) -> dict[tuple[int, str], dict[str, tuple[float, float, int]]]:
+    """:func:`predictor_errors` of both maps of a :func:`compare_scales` comparison.
+
+    Parameters
+    ----------
+    pairs : sequence
+        ``((arch, s_b), row_before, row_after)`` as :func:`compare_scales` returns them.
+    targets : sequence of {"peak", "cliff"}
+        Locations to predict.
+
+    Returns
+    -------
+    dict
+        ``(k, target)`` -> :func:`predictor_errors` of the rows ``pair[k]``: ``k = 1`` for
+        the map before (e.g. the default scale), ``k = 2`` for the map after.
+    """
+    return {(k, target): predictor_errors([pair[k] for pair in pairs], target)
+            for k in (1, 2) for target in targets}
 
 
 def location_range(rows: Sequence[dict[str, Any]], key: str,

@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["format_table", "mean_and_error", "crossing_summary", "provenance_table",
            "COMPARED_COLUMNS", "scale_comparison_table", "scale_comparison_lines",
-           "vpt_fraction_table", "slice_report"]
+           "vpt_fraction_table", "predictor_error_lines", "slice_report"]
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -169,6 +169,25 @@ def scale_comparison_lines(comparison: Mapping[str, Any], after: str, before: st
         lines.append(f"{key}: moved in {np.sum(known > 1e-9)} of {len(known)} rows, "
                      f"by at most {known.max():.2f}{none}")
     return "\n".join(lines)
+
+
+def predictor_error_lines(errors: Mapping[tuple[int, str], Mapping[str, Sequence[float]]],
+                          labels: Mapping[int, str]) -> str:
+    """One line per map and target: the mean ``|ln(target / predictor)|`` of each predictor.
+
+    Parameters
+    ----------
+    errors : mapping
+        ``(k, target)`` -> predictor -> (mean absolute error, ...), as
+        :func:`gcrit_utils.forecast_sweep.predictor_errors_by_scale` returns it.
+    labels : mapping
+        ``k`` -> label of that map, e.g. ``{1: "N = 500, 3 seeds", 2: "N = 1000, 10 seeds"}``;
+        lines follow its order, then the order of the targets.
+    """
+    return "\n".join(
+        f"{labels[k]}: mean |ln({target} / predictor)|, tanh RNN, GRU, LSTM: "
+        + ", ".join(f"{name} {err[0]:.2f}" for name, err in by_name.items())
+        for k in labels for (kk, target), by_name in errors.items() if kk == k)
 
 
 def slice_report(check: Mapping[str, np.ndarray], ratios: Sequence[float]) -> str:

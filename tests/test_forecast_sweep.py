@@ -231,6 +231,35 @@ def test_compare_scales_pairs_summaries_and_reports_them():
         compare_scales({("gru", 0.5): before}, {}, [("gru", 0.5)])
 
 
+def test_predictor_errors_by_scale_and_their_lines():
+    from gcrit_utils.forecast_sweep import (
+        PREDICTORS,
+        compare_scales,
+        predictor_errors,
+        predictor_errors_by_scale,
+    )
+    from gcrit_utils.report import predictor_error_lines
+
+    before, after = _fake_map(diverged=False), _fake_map(diverged=False)
+    after["lyap_driven"] = np.tile([-0.1, -0.05, -0.01], (1, 1, 2, 1))
+    pairs = compare_scales({("gru", 0.5): before}, {("gru", 0.5): after},
+                           [("gru", 0.5)])["pairs"]
+    errs = predictor_errors_by_scale(pairs)
+    assert list(errs) == [(1, "peak"), (1, "cliff"), (2, "peak"), (2, "cliff")]
+    np.testing.assert_equal(errs[2, "cliff"],  # NaN where nothing is scored
+                            predictor_errors([ra for _, _, ra in pairs], "cliff"))
+    assert errs[2, "cliff"]["driven_crossing"][2] == 0  # no crossing after: nothing to score
+    lines = predictor_error_lines(predictor_errors_by_scale(pairs, ("cliff",)),
+                                  {2: "big", 1: "small"}).splitlines()
+    assert len(lines) == 2 and lines[0].startswith("big: mean |ln(cliff / predictor)|")
+    g_c = errs[1, "cliff"]["g_c"][0]
+    assert lines[1].endswith(", ".join(f"{name} {errs[1, 'cliff'][name][0]:.2f}"
+                                       for name in PREDICTORS))
+    assert f"g_c {g_c:.2f}" in lines[1]
+    with pytest.raises(ValueError, match="target"):
+        predictor_errors_by_scale(pairs, ("plateau",))
+
+
 def test_provenance_table_shortens_commits():
     from gcrit_utils.report import provenance_table
     from gcrit_utils.runner import tasks_summary
