@@ -914,7 +914,7 @@ def _lyapunov_figures() -> dict[str, Callable[[str], Figure]]:
 #: (chapter 05); the other paper-scale entries are still being filled.
 SCALES_COMPARED: tuple[tuple[str, float], ...] = (
     ("lorenz63", 0.1), ("lorenz63", 0.02), ("lorenz63", 0.5), ("lorenz63_x", 0.1),
-    ("mackey_glass", 0.1))
+    ("mackey_glass", 0.1), ("kuramoto_sivashinsky", 0.1))
 
 
 def scales_figure_name(system: str, input_scale: float) -> str:
