@@ -408,7 +408,7 @@ def figure_forecast_vs_gain(data: dict[str, np.ndarray], readout: str = "squared
 
 
 def figure_forecast_scales(maps: dict[str, dict[tuple[str, float], dict[str, np.ndarray]]],
-                           readout: str = "squared") -> Figure:
+                           readout: str = "squared", vpt_unit: str = "LT") -> Figure:
     """VPT vs ``g / g_c`` of the same (arch, s_b) groups computed at several scales.
 
     Parameters
@@ -420,6 +420,8 @@ def figure_forecast_scales(maps: dict[str, dict[tuple[str, float], dict[str, np.
         label, mean ± s.e. over seeds of the window-averaged VPT.
     readout : {"linear", "squared"}
         Readout features.
+    vpt_unit : str
+        Unit of the VPT on the y axis (``System.vpt_unit`` of :mod:`gcrit_utils.systems`).
 
     Raises
     ------
@@ -454,7 +456,7 @@ def figure_forecast_scales(maps: dict[str, dict[tuple[str, float], dict[str, np.
                 ax.axvline(1.0, color="0.5", lw=0.8, ls="--")
             ax.set_ylim(bottom=0.0)
             ax.set_title(rf"{_arch_title(arch)}, $s_b={sb:g}$", fontsize=7)
-        axes[i, 0].set_ylabel("VPT [LT]")
+        axes[i, 0].set_ylabel(f"VPT [{vpt_unit}]")
     for j, arch in enumerate(archs):
         axes[-1, j].set_xlabel(r"$g$" if arch == "minimalrnn" else r"$g / g_c$")
     first = next(ax for ax in axes.flat if ax.get_legend_handles_labels()[0])
@@ -911,10 +913,10 @@ def _lyapunov_figures() -> dict[str, Callable[[str], Figure]]:
 
 
 #: (system, sigma_in) of the forecasting maps whose default and paper scales are compared
-#: (chapter 05); the other paper-scale entries are still being filled.
+#: (chapter 05): all of them.
 SCALES_COMPARED: tuple[tuple[str, float], ...] = (
     ("lorenz63", 0.1), ("lorenz63", 0.02), ("lorenz63", 0.5), ("lorenz63_x", 0.1),
-    ("mackey_glass", 0.1), ("kuramoto_sivashinsky", 0.1))
+    ("mackey_glass", 0.1), ("kuramoto_sivashinsky", 0.1), ("santafe_laser", 0.1))
 
 
 def scales_figure_name(system: str, input_scale: float) -> str:
@@ -934,6 +936,7 @@ def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
         scale_label,
         stored_forecast,
     )
+    from .systems import SYSTEMS
 
     lorenz = [e for e in FORECAST_ENTRIES if e[0] == "lorenz63"]
     others = [e for e in FORECAST_ENTRIES if e[0] != "lorenz63"]
@@ -957,7 +960,7 @@ def _forecast_figures() -> dict[str, Callable[[str], Figure]]:
         figs[scales_figure_name(system, sin)] = (
             lambda scale, system=system, sin=sin: figure_forecast_scales(
                 {scale_label(sc): finished_forecast_groups(system, sin, sc)[0]
-                 for sc in ("default", "paper")}, "squared"))
+                 for sc in ("default", "paper")}, "squared", SYSTEMS[system].vpt_unit))
     figs["forecast_examples"] = lambda scale: figure_example_forecasts(
         example_forecast("gru", 0.5, (0.3, 1.0, 1.5)))
     return figs

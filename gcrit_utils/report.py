@@ -6,13 +6,16 @@ Printed text (not HTML) so that nbval compares every number the book shows.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 __all__ = ["format_table", "mean_and_error", "crossing_summary", "provenance_table",
            "COMPARED_COLUMNS", "scale_comparison_table", "scale_comparison_lines",
-           "vpt_fraction_table", "predictor_error_lines", "slice_report"]
+           "vpt_fraction_table", "predictor_error_lines", "slice_report",
+           "VPT_FRACTIONS", "scale_comparison_report", "one_step_table",
+           "exponent_agreement_table"]
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -109,7 +112,8 @@ COMPARED_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def scale_comparison_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str, Any],
-                                                 Mapping[str, Any]]]) -> str:
+                                                 Mapping[str, Any]]],
+                           vpt_unit: str = "LT") -> str:
     """``before -> after`` of every location of paired forecast summaries.
 
     Parameters
@@ -117,9 +121,12 @@ def scale_comparison_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str,
     pairs : sequence
         ``((arch, s_b), row_before, row_after)`` as
         :func:`gcrit_utils.forecast_sweep.compare_scales` returns them.
+    vpt_unit : str
+        Unit of the VPT in the header: ``"LT"`` (Lyapunov times) or e.g. ``"samples"``.
     """
+    headers = [header.replace("[LT]", f"[{vpt_unit}]") for header, _ in COMPARED_COLUMNS]
     return format_table(
-        ["arch", "s_b", "readout", *(header for header, _ in COMPARED_COLUMNS)],
+        ["arch", "s_b", "readout", *headers],
         [[arch, f"{sb:g}", rb["readout"], *(_arrow(rb[key], ra[key]) for _, key in
                                             COMPARED_COLUMNS)]
          for (arch, sb), rb, ra in pairs])
@@ -190,8 +197,84 @@ def predictor_error_lines(errors: Mapping[tuple[int, str], Mapping[str, Sequence
         for k in labels for (kk, target), by_name in errors.items() if kk == k)
 
 
+#: The fraction columns of :func:`scale_comparison_report`: VPT at the smallest gain and at
+#: ``g_c`` (header -> key of the summary rows).
+VPT_FRACTIONS: Mapping[str, str] = MappingProxyType(
+    {"at smallest gain": "vpt_smallest_gain", "at g_c": "vpt_at_reference"})
+
+
+def scale_comparison_report(comparison: Mapping[str, Any], labels: Mapping[int, str],
+                            fractions: Mapping[str, str] = VPT_FRACTIONS,
+                            vpt_unit: str = "LT") -> str:
+    """Everything a scale comparison prints, in blocks separated by blank lines.
+
+    The locations side by side (:func:`scale_comparison_table`), the change of the best VPT and
+    the shifts in words (:func:`scale_comparison_lines`), the predictor errors
+    (:func:`predictor_error_lines`) and VPTs as fractions of the best
+    (:func:`vpt_fraction_table`).
+
+    Parameters
+    ----------
+    comparison : mapping
+        As :func:`gcrit_utils.forecast_sweep.compare_scales` returns it.
+    labels : mapping
+        ``{1: label before, 2: label after}``, e.g. the
+        :func:`~gcrit_utils.forecast_sweep.scale_label` of each scale.
+    fractions : mapping
+        Columns of the fraction table.
+    vpt_unit : str
+        As in :func:`scale_comparison_table`.
+    """
+    return "\n\n".join([
+        scale_comparison_table(comparison["pairs"], vpt_unit),
+        scale_comparison_lines(comparison, labels[2], labels[1]),
+        predictor_error_lines(comparison["errors"], labels),
+        vpt_fraction_table(comparison["pairs"], fractions)])
+
+
+def one_step_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str, Any],
+                                         Mapping[str, Any]]]) -> str:
+    """``before -> after`` of the seed-mean one-step NRMSE: at the smallest gain, its lowest
+    value and where, and at g_c.
+
+    Parameters
+    ----------
+    pairs : sequence
+        ``((arch, s_b), row_before, row_after)`` as
+        :func:`gcrit_utils.forecast_sweep.compare_scales` returns them.
+    """
+    columns = (("one_step_smallest_gain", ".4f"), ("one_step_min", ".4f"),
+               ("one_step_min_at", ".2f"), ("one_step_at_reference", ".4f"))
+    return format_table(
+        ["arch", "readout", "one-step NRMSE at smallest gain", "lowest", "at g/g_c", "at g_c"],
+        [[arch, rb["readout"], *(f"{format(rb[key], fmt)} -> {format(ra[key], fmt)}"
+                                 for key, fmt in columns)]
+         for (arch, _), rb, ra in pairs])
+
+
+def exponent_agreement_table(agreement: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
+    """Largest differences of an exponent between two maps, ordered and above the onset.
+
+    Parameters
+    ----------
+    agreement : mapping
+        Label of a pair of maps -> rows of
+        :func:`gcrit_utils.forecast_sweep.exponent_agreement`.
+    """
+    def cell(value: float, fmt: str) -> str:
+        return "-" if np.isnan(value) else format(value, fmt)
+
+    return format_table(
+        ["map", "arch", "max |difference|, ordered", "above the onset"],
+        [[label, row["group"][0], cell(row["ordered"], ".0e"), cell(row["above"], ".3f")]
+         for label, rows in agreement.items() for row in rows])
+
+
 def slice_report(check: Mapping[str, np.ndarray], ratios: Sequence[float]) -> str:
     """Live and stored numbers of a recomputed slice, one quantity per line.
+
+    With a ``reordered_one_step`` entry, a line gives the rounding noise
+    (:func:`gcrit_utils.forecast_sweep.rounding_noise`) that the check's tolerance scales.
 
     Parameters
     ----------
@@ -201,9 +284,16 @@ def slice_report(check: Mapping[str, np.ndarray], ratios: Sequence[float]) -> st
         The gains ``g / g_c`` of the slice (labels only).
     """
     ordered = np.asarray(check["stored_driven"]) < 0
-    return "\n".join([
+    lines = [
         f"one-step NRMSE, live  : {np.array2string(check['live_one_step'], precision=6)}",
-        f"one-step NRMSE, stored: {np.array2string(check['stored_one_step'], precision=6)}",
+        f"one-step NRMSE, stored: {np.array2string(check['stored_one_step'], precision=6)}"]
+    if "reordered_one_step" in check:
+        from .forecast_sweep import rounding_noise
+
+        lines.append(f"rounding noise of the one-step NRMSE where ordered (float64 sums "
+                     f"reordered): {rounding_noise(check):.2g} relative")
+    return "\n".join([
+        *lines,
         f"VPT (window mean), live  : {np.round(check['live_vpt'], 2)}",
         f"VPT (window mean), stored: {np.round(check['stored_vpt'], 2)}",
         f"driven exponent < 0 (echo state) at g/g_c = {', '.join(str(r) for r in ratios)}: "

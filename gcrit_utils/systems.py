@@ -87,6 +87,11 @@ class System:
         return 1.0 / (self.dt * self.lyapunov_exponent)
 
     @property
+    def vpt_unit(self) -> str:
+        """Unit of the VPT for tables and axes: ``"LT"`` (Lyapunov times) or ``"samples"``."""
+        return "samples" if self.lyapunov_exponent is None else "LT"
+
+    @property
     def vpt_scale(self) -> tuple[float, float]:
         """``(dt, exponent)`` to pass to :func:`~gcrit_utils.forecast.valid_prediction_time`."""
         if self.lyapunov_exponent is None:

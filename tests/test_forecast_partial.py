@@ -10,6 +10,7 @@ from gcrit_utils.forecast_sweep import (
     finished_forecast_groups,
     forecast_task,
     forecast_tasks,
+    one_step_task,
     recompute_slice,
     stored_forecast,
 )
@@ -127,6 +128,14 @@ def test_recompute_slice_matches_the_task_it_repeats(monkeypatch):
     assert ordered[0]
     assert np.allclose(out["live_one_step"][:, ordered], out["stored_one_step"][:, ordered],
                        rtol=1e-6, atol=0)
+    # the reordered run: the same numbers up to rounding, and exactly the sweep's numbers
+    # when the chunk is the sweep's
+    assert out["reordered_one_step"].shape == (2, 2)
+    assert np.allclose(out["reordered_one_step"][:, ordered], out["live_one_step"][:, ordered],
+                       rtol=1e-6, atol=0)
+    (small,) = forecast_tasks("lorenz63", 0.1, [0.5], ["gru"], [0], 40, ratios, "float64",
+                              200, 100)
+    assert np.array_equal(one_step_task(small), out["live_one_step"])
     assert np.array_equal(out["stored_driven"], data["lyap_driven"][0, 0, 0][idx])
     # the exponent is not a rounding-level match: each gain's tangent vector starts from the
     # row of a seeded draw at its position in the batch (row 2 of 27 vs row 0 of 2), and 200

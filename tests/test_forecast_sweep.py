@@ -18,6 +18,7 @@ from gcrit_utils.forecast_sweep import (
     reference_gain,
     stored_forecast,
 )
+from gcrit_utils.systems import SYSTEMS
 from gcrit_utils.theory import critical_gain
 
 
@@ -96,7 +97,8 @@ def test_reference_gain_and_names():
     assert scales_figure_name("lorenz63", 0.1) == "forecast_scales_lorenz_in0p1"  # names kept
     assert scales_figure_name("lorenz63_x", 0.1) == "forecast_scales_lorenz63_x_in0p1"
     assert all(scales_figure_name(*entry) in FIGURES for entry in SCALES_COMPARED)
-    assert set(SCALES_COMPARED) <= {(system, sin) for system, sin, _ in FORECAST_ENTRIES}
+    assert set(SCALES_COMPARED) == {(system, sin) for system, sin, _ in FORECAST_ENTRIES}
+    assert [SYSTEMS[s].vpt_unit for s in ("lorenz63", "santafe_laser")] == ["LT", "samples"]
     with pytest.raises(ValueError, match="system, input_scale"):
         stored_forecast("lorenz63", 0.3, "default")
     with pytest.raises(ValueError, match="system"):
@@ -229,6 +231,31 @@ def test_compare_scales_pairs_summaries_and_reports_them():
     assert fractions[3].endswith(f"{share:.2f} -> {share:.2f}") and "squared" in fractions[3]
     with pytest.raises(KeyError, match="after"):
         compare_scales({("gru", 0.5): before}, {}, [("gru", 0.5)])
+    assert scale_comparison_table(pairs, "samples").splitlines()[0].split(" | ")[3] == (
+        "best VPT [samples]")
+
+
+def test_best_vpt_change_in_standard_errors_and_one_step_summary():
+    from gcrit_utils.forecast_sweep import compare_scales, peak_seeds
+    from gcrit_utils.report import one_step_table
+
+    before, after = _fake_map(diverged=False), _fake_map(diverged=False)
+    after["vpt_mean"] = after["vpt_mean"] + 1.0  # every seed one unit higher
+    seeds = peak_seeds(before, "squared")
+    curve = before["vpt_mean"][0, 0, :, 1]  # (seeds, gains)
+    assert np.array_equal(seeds, curve[:, np.argmax(curve.mean(axis=0))])
+    comp = compare_scales({("gru", 0.5): before}, {("gru", 0.5): after}, [("gru", 0.5)])
+    se = seeds.std(ddof=1) / np.sqrt(2)
+    assert comp["vpt_change_z"][1] == pytest.approx(1.0 / np.hypot(se, se))
+    # the one-step NRMSE of the seed-mean curve: lowest value, its gain, the value at g_c
+    (row, _), one = comp["pairs"][0][1:], before["one_step_nrmse"][0, 0, :, 0].mean(axis=0)
+    assert row["one_step_min"] == one.min() and row["one_step_at_reference"] == one[1]
+    assert row["one_step_min_at"] == before["ratios"][np.argmin(one)]
+    table = one_step_table(comp["pairs"]).splitlines()
+    assert [h.strip() for h in table[0].split(" | ")[2:]] == [
+        "one-step NRMSE at smallest gain", "lowest", "at g/g_c", "at g_c"]
+    assert row["one_step_smallest_gain"] == one[0]
+    assert table[2].endswith(f"{one[1]:.4f} -> {one[1]:.4f}") and len(table) == 4
 
 
 def test_predictor_errors_by_scale_and_their_lines():
@@ -258,6 +285,56 @@ def test_predictor_errors_by_scale_and_their_lines():
     assert f"g_c {g_c:.2f}" in lines[1]
     with pytest.raises(ValueError, match="target"):
         predictor_errors_by_scale(pairs, ("plateau",))
+
+
+def test_scale_comparison_report_is_its_four_blocks():
+    from gcrit_utils.forecast_sweep import compare_scales, predictor_errors_by_scale
+    from gcrit_utils.report import (
+        VPT_FRACTIONS,
+        predictor_error_lines,
+        scale_comparison_lines,
+        scale_comparison_report,
+        scale_comparison_table,
+        vpt_fraction_table,
+    )
+
+    before, after = _fake_map(diverged=False), _fake_map(diverged=False)
+    after["vpt_mean"] = after["vpt_mean"] * 1.2
+    comp = compare_scales({("gru", 0.5): before}, {("gru", 0.5): after}, [("gru", 0.5)],
+                          ("cliff",))
+    assert list(comp["errors"]) == [(1, "cliff"), (2, "cliff")]
+    np.testing.assert_equal(comp["errors"], predictor_errors_by_scale(comp["pairs"], ("cliff",)))
+    labels = {1: "small", 2: "big"}
+    blocks = scale_comparison_report(comp, labels).split("\n\n")
+    assert blocks == [scale_comparison_table(comp["pairs"]),
+                      scale_comparison_lines(comp, "big", "small"),
+                      predictor_error_lines(comp["errors"], labels),
+                      vpt_fraction_table(comp["pairs"], VPT_FRACTIONS)]
+    assert blocks[1].startswith("best VPT at big vs small: +20% to +20%")
+    assert list(VPT_FRACTIONS.values()) == ["vpt_smallest_gain", "vpt_at_reference"]
+
+
+def test_exponent_agreement_separates_ordered_from_chaotic():
+    from gcrit_utils.forecast_sweep import ORDERED_BELOW, exponent_agreement
+    from gcrit_utils.report import exponent_agreement_table
+
+    first = {("gru", 0.5): {"lyap_autonomous": np.array([[-0.3, -0.01, 0.02]])},
+             ("rnn", 0.5): {"lyap_autonomous": np.array([[-0.3, -0.2, -0.1]])}}
+    second = {("gru", 0.5): {"lyap_autonomous": np.array([[-0.3 + 1e-16, -0.01, 0.03]])},
+              ("rnn", 0.5): {"lyap_autonomous": np.array([[-0.3, -0.2, -0.1]])}}
+    rows = exponent_agreement(first, second, [("gru", 0.5), ("rnn", 0.5)])
+    assert rows[0]["group"] == ("gru", 0.5) and not rows[0]["equal"]
+    assert rows[0]["ordered"] == pytest.approx(1e-16, rel=0.2)
+    assert rows[0]["above"] == pytest.approx(0.01)
+    assert rows[1]["equal"] and rows[1]["ordered"] == 0 and np.isnan(rows[1]["above"])
+    # the threshold is where ordered ends: -0.01 is ordered at the default -0.002, not at -0.05
+    assert ORDERED_BELOW == -0.002
+    strict = exponent_agreement(first, second, [("gru", 0.5)], ordered_below=-0.5)
+    assert np.isnan(strict[0]["ordered"]) and strict[0]["above"] == pytest.approx(0.01)
+    table = exponent_agreement_table({"N = 5": rows}).splitlines()
+    assert table[0].split(" | ")[-2:] == ["max |difference|, ordered", "above the onset"]
+    assert table[2].endswith("gru |                     1e-16 |           0.010")
+    assert table[3].endswith("rnn |                     0e+00 |               -")
 
 
 def test_provenance_table_shortens_commits():
@@ -290,6 +367,33 @@ def test_slice_mismatches_tight_where_ordered_loose_where_chaotic():
     assert any(m.startswith("VPT: absolute deviation 1") for m in slice_mismatches(
         {**stored, **live}))
     assert SLICE_TOLERANCES["one_step_ordered"] == 1e-4  # guard: widening it must show here
+    assert SLICE_TOLERANCES["rounding_factor"] == 10.0  # and this one
+
+
+def test_slice_tolerance_scales_with_the_rounding_noise_measured_in_the_check():
+    from gcrit_utils.forecast_sweep import rounding_noise, slice_mismatches
+
+    check = {"stored_one_step": np.array([[0.010, 0.020]]),
+             "live_one_step": np.array([[0.010 * (1 + 3e-4), 0.020]]),
+             "stored_vpt": np.array([[5.0, 1.0]]), "live_vpt": np.array([[5.0, 1.0]]),
+             "stored_driven": np.array([-0.02, 0.01]), "live_driven": np.array([-0.02, 0.01])}
+    assert rounding_noise(check) == 0.0  # no reordered run: the floor 1e-4 alone
+    (line,) = slice_mismatches(check)
+    assert "> 0.0001 (the larger of 0.0001 and 10 x the rounding noise 0)" in line
+    # reordering the sums moved the live value by 5e-5 where ordered (the chaotic gain's
+    # 50% change does not count): the tolerance becomes 5e-4 and 3e-4 passes
+    live = check["live_one_step"]
+    check["reordered_one_step"] = np.array([[live[0, 0] * (1 + 5e-5), 0.030]])
+    assert np.isclose(rounding_noise(check), 5e-5, rtol=1e-6)
+    assert slice_mismatches(check) == []
+    check["live_one_step"] = np.array([[0.010 * (1 + 1e-3), 0.020]])  # 1e-3: beyond 5e-4
+    check["reordered_one_step"] = check["live_one_step"] * np.array([[1 + 5e-5, 1.5]])
+    (line,) = slice_mismatches(check)
+    assert line.startswith("one-step NRMSE (driven exponent < 0): relative deviation 0.001 > "
+                           "0.0005")
+    assert slice_mismatches(check, {"rounding_factor": 30.0}) == []
+    # nothing ordered: no noise to measure
+    assert rounding_noise({**check, "stored_driven": np.array([0.01, 0.02])}) == 0.0
 
 
 def test_slice_report_prints_live_stored_and_echo_state():
@@ -303,3 +407,7 @@ def test_slice_report_prints_live_stored_and_echo_state():
     assert len(lines) == 5 and lines[0].startswith("one-step NRMSE, live  : [[1.5e-06")
     assert lines[2] == "VPT (window mean), live  : [[1.77 0.5 ]]"
     assert lines[4] == "driven exponent < 0 (echo state) at g/g_c = 0.3, 1.0: [ True False]"
+    check["reordered_one_step"] = one_step * np.array([[1 + 2e-5, 2.0]])
+    lines = slice_report(check, (0.3, 1.0)).splitlines()
+    assert len(lines) == 6 and lines[2] == ("rounding noise of the one-step NRMSE where ordered "
+                                            "(float64 sums reordered): 2e-05 relative")
