@@ -74,6 +74,7 @@ __all__ = [
     "LOCATION_KEYS",
     "location_shifts",
     "compare_scales",
+    "entry_overview",
     "ORDERED_BELOW",
     "exponent_agreement",
     "plateau_end",
@@ -937,6 +938,47 @@ def compare_scales(before: dict[tuple[str, float], dict[str, np.ndarray]],
     return {"pairs": pairs, "vpt_change": change, "vpt_change_z": np.array(z, dtype=float),
             "shifts": location_shifts([(rb, ra) for _, rb, ra in pairs]),
             "errors": predictor_errors_by_scale(pairs, targets)}
+
+
+def entry_overview(comparison: Mapping[str, Any],
+                   archs: Sequence[str] = ("rnn", "gru", "lstm")) -> dict[str, Any]:
+    """One entry's scale comparison in a few ranges: the map after (e.g. the paper scale).
+
+    Parameters
+    ----------
+    comparison : mapping
+        As :func:`compare_scales` returns it (with ``"cliff"`` among its targets).
+    archs : sequence of str
+        Cells whose rows count (those with a ``g_c``; the predictor errors of
+        :func:`predictor_errors` cover these three).
+
+    Returns
+    -------
+    dict
+        ``rows`` (number of rows counted); (min, max) over them of ``vpt_change`` (best VPT
+        after / before - 1), ``peak``, ``cliff`` and ``smallest_gain_fraction`` (VPT at the
+        smallest gain / best VPT) of the map after; ``cliff_error_g_c`` and
+        ``cliff_error_crossing``, the mean ``|ln(cliff / predictor)|`` of ``g_c`` and of the
+        better of the two exponent crossings in the map after.
+    """
+    rows = [i for i, (group, _, _) in enumerate(comparison["pairs"]) if group[0] in archs]
+    if not rows:
+        raise ValueError(f"archs {list(archs)} have no row in the comparison")
+    after = [comparison["pairs"][i][2] for i in rows]
+
+    def span(values: Sequence[float]) -> tuple[float, float]:
+        return float(np.min(values)), float(np.max(values))
+
+    errors = comparison["errors"][2, "cliff"]
+    return {"rows": len(rows),
+            "vpt_change": span(np.asarray(comparison["vpt_change"])[rows]),
+            "peak": span([r["peak"] for r in after]),
+            "cliff": span([r["cliff"] for r in after]),
+            "smallest_gain_fraction": span([r["vpt_smallest_gain"] / r["vpt_peak"]
+                                            for r in after]),
+            "cliff_error_g_c": float(errors["g_c"][0]),
+            "cliff_error_crossing": float(min(errors["driven_crossing"][0],
+                                              errors["autonomous_crossing"][0]))}
 
 
 #: Exponents below this (nats/step) count as ordered in :func:`exponent_agreement`: there

@@ -15,6 +15,7 @@ __all__ = ["format_table", "mean_and_error", "crossing_summary", "provenance_tab
            "COMPARED_COLUMNS", "scale_comparison_table", "scale_comparison_lines",
            "vpt_fraction_table", "predictor_error_lines", "slice_report",
            "VPT_FRACTIONS", "scale_comparison_report", "one_step_table",
+           "entry_overview_table",
            "exponent_agreement_table"]
 
 
@@ -250,6 +251,28 @@ def one_step_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str, Any],
         [[arch, rb["readout"], *(f"{format(rb[key], fmt)} -> {format(ra[key], fmt)}"
                                  for key, fmt in columns)]
          for (arch, _), rb, ra in pairs])
+
+
+def entry_overview_table(overviews: Mapping[str, Mapping[str, Any]]) -> str:
+    """One line per forecasting entry: :func:`gcrit_utils.forecast_sweep.entry_overview`.
+
+    Parameters
+    ----------
+    overviews : mapping
+        Label of the entry -> its overview. Ranges print as ``lo-hi`` (one value if equal),
+        the VPT change in per cent, locations and fractions with two decimals.
+    """
+    def span(pair: Sequence[float], fmt: str) -> str:
+        lo, hi = (format(v, fmt) for v in pair)
+        return lo if lo == hi else f"{lo} to {hi}" if fmt.endswith("%") else f"{lo}-{hi}"
+
+    return format_table(
+        ["entry", "rows", "best VPT change", "peak", "cliff", "VPT at smallest gain / best",
+         "cliff error: g_c / crossing"],
+        [[label, o["rows"], span(o["vpt_change"], "+.0%"), span(o["peak"], ".2f"),
+          span(o["cliff"], ".2f"), span(o["smallest_gain_fraction"], ".2f"),
+          f"{o['cliff_error_g_c']:.2f} / {o['cliff_error_crossing']:.2f}"]
+         for label, o in overviews.items()])
 
 
 def exponent_agreement_table(agreement: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:

@@ -411,3 +411,28 @@ def test_slice_report_prints_live_stored_and_echo_state():
     lines = slice_report(check, (0.3, 1.0)).splitlines()
     assert len(lines) == 6 and lines[2] == ("rounding noise of the one-step NRMSE where ordered "
                                             "(float64 sums reordered): 2e-05 relative")
+
+
+def test_entry_overview_summarises_the_map_after():
+    from gcrit_utils.forecast_sweep import compare_scales, entry_overview
+    from gcrit_utils.report import entry_overview_table
+
+    before, after = _fake_map(diverged=False), _fake_map(diverged=False)
+    after["vpt_mean"] = after["vpt_mean"] * 1.25
+    comp = compare_scales({("gru", 0.5): before}, {("gru", 0.5): after}, [("gru", 0.5)])
+    o = entry_overview(comp)
+    rows = [ra for _, _, ra in comp["pairs"]]
+    assert o["rows"] == 2
+    assert o["vpt_change"] == pytest.approx((0.25, 0.25))
+    assert o["peak"] == (min(r["peak"] for r in rows), max(r["peak"] for r in rows))
+    fractions = [r["vpt_smallest_gain"] / r["vpt_peak"] for r in rows]
+    assert o["smallest_gain_fraction"] == pytest.approx((min(fractions), max(fractions)))
+    errors = comp["errors"][2, "cliff"]
+    assert o["cliff_error_g_c"] == errors["g_c"][0]
+    assert o["cliff_error_crossing"] == min(errors["driven_crossing"][0],
+                                            errors["autonomous_crossing"][0])
+    with pytest.raises(ValueError, match="archs"):
+        entry_overview(comp, archs=("lstm",))
+    table = entry_overview_table({"fake": o}).splitlines()
+    assert len(table) == 3 and table[2].split(" | ")[2].strip() == "+25%"  # one value: no range
+    assert table[2].endswith(f"{o['cliff_error_g_c']:.2f} / {o['cliff_error_crossing']:.2f}")
