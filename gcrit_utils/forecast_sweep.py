@@ -934,7 +934,8 @@ def compare_scales(before: dict[tuple[str, float], dict[str, np.ndarray]],
     for group, rb, _ in pairs:
         seeds_b, seeds_a = (peak_seeds(m[group], rb["readout"]) for m in (before, after))
         spread = np.hypot(_standard_error(seeds_b), _standard_error(seeds_a))
-        z.append((seeds_a.mean() - seeds_b.mean()) / spread)
+        with np.errstate(divide="ignore", invalid="ignore"):  # no scatter: inf or nan
+            z.append(np.float64(seeds_a.mean() - seeds_b.mean()) / spread)
     return {"pairs": pairs, "vpt_change": change, "vpt_change_z": np.array(z, dtype=float),
             "shifts": location_shifts([(rb, ra) for _, rb, ra in pairs]),
             "errors": predictor_errors_by_scale(pairs, targets)}

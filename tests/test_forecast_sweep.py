@@ -247,6 +247,9 @@ def test_best_vpt_change_in_standard_errors_and_one_step_summary():
     comp = compare_scales({("gru", 0.5): before}, {("gru", 0.5): after}, [("gru", 0.5)])
     se = seeds.std(ddof=1) / np.sqrt(2)
     assert comp["vpt_change_z"][1] == pytest.approx(1.0 / np.hypot(se, se))
+    one_seed = [{**m, "vpt_mean": m["vpt_mean"][:, :, :1]} for m in (before, after)]
+    single = compare_scales(*({("gru", 0.5): m} for m in one_seed), [("gru", 0.5)])
+    assert np.all(np.isnan(single["vpt_change_z"]))  # no scatter to measure: nan, no warning
     # the one-step NRMSE of the seed-mean curve: lowest value, its gain, the value at g_c
     (row, _), one = comp["pairs"][0][1:], before["one_step_nrmse"][0, 0, :, 0].mean(axis=0)
     assert row["one_step_min"] == one.min() and row["one_step_at_reference"] == one[1]
