@@ -259,8 +259,9 @@ def entry_overview_table(overviews: Mapping[str, Mapping[str, Any]]) -> str:
     Parameters
     ----------
     overviews : mapping
-        Label of the entry -> its overview. Ranges print as ``lo-hi`` (one value if equal),
-        the VPT change in per cent, locations and fractions with two decimals.
+        Label of the entry -> its overview. Ranges print as ``lo-hi`` (the VPT change, in
+        per cent, as ``lo to hi``; one value if both ends are equal), locations and fractions
+        with two decimals.
     """
     def span(pair: Sequence[float], fmt: str) -> str:
         lo, hi = (format(v, fmt) for v in pair)
