@@ -7,6 +7,13 @@ of every entry of :data:`~gcrit_utils.forecast_sweep.FORECAST_ENTRIES` as (tasks
 architecture) x (measured task time), for one process using all of torch's threads (as
 ``gcrit figures`` runs them).
 
+It also computes each scale's **floor**: the matrix products every fill must do whatever
+the implementation (the recurrent products of teacher forcing, validation, the
+synchronisation of the test windows and the two Lyapunov runs, and the upper triangles of the
+float64 Gram matrices), each at this machine's measured GEMM rate for its shape. The closed
+loops, the solves and all elementwise work come on top, so no implementation of the same
+sweep fills the store faster than the floor on this machine.
+
 Run: ``.venv/bin/python benchmarks/bench_store.py [--scales default paper]``. Writes
 ``benchmarks/results/store.json``. A measurement, not a test.
 """
@@ -20,16 +27,25 @@ import time
 from pathlib import Path
 
 import torch
+from bench_engine import best_seconds
 
 from gcrit_utils.forecast_sweep import (
     FORECAST_ARCHS,
     FORECAST_ENTRIES,
+    FORECAST_RATIOS,
     FORECAST_SWEEP,
+    WINDOWS,
     forecast_series,
     forecast_task,
     forecast_tasks,
 )
+from gcrit_utils.ridge import feature_count
 from gcrit_utils.store import cpu_description
+
+#: N x N recurrent matrices multiplied per step and per gain: tanh RNN W; GRU W_r, W_z, W_n;
+#: LSTM W_i, W_f, W_o, W_g; minimalRNN W (its V0 acts on the input embedding, which teacher
+#: forcing shares between the gains, so it is not counted).
+RECURRENT_MATRICES = {"rnn": 1, "gru": 3, "lstm": 4, "minimalrnn": 1}
 
 
 def task_seconds(scale: str, arch: str) -> float:
@@ -41,6 +57,60 @@ def task_seconds(scale: str, arch: str) -> float:
     start = time.perf_counter()
     forecast_task(task)
     return time.perf_counter() - start
+
+
+def gemm_seconds_per_flop(m: int, k: int, n: int, dtype: torch.dtype, batch: int = 1,
+                          repeats: int = 3) -> float:
+    """Seconds per FLOP of ``batch`` products (m, k) x (k, n) in ``dtype`` (best of runs)."""
+    a = torch.randn(batch, m, k, dtype=dtype)
+    b = torch.randn(batch, k, n, dtype=dtype)
+    return best_seconds(lambda: torch.bmm(a, b), repeats) / (2.0 * batch * m * k * n)
+
+
+def task_flops(system: str, arch: str, n: int, lyap_steps: int, lyap_warmup: int,
+               gains: int = len(FORECAST_RATIOS)) -> dict[str, float]:
+    """Matrix-product FLOPs every implementation of one forecasting task must do.
+
+    ``steps``: recurrent products (2 K N^2 per step and gain, K from
+    :data:`RECURRENT_MATRICES`) and input products (2 K N d) of the washout, training and
+    validation run and of every test window's synchronisation; ``lyapunov``: the driven and
+    the autonomous run, each a state and a tangent product per step; ``gram``: the upper
+    triangle of the float64 Gram matrix of the ``[h, 1, h_even^2]`` features and targets over
+    the training rows, ``F (F + 1) T`` per gain. Closed-loop steps are not counted.
+    """
+    w, k = WINDOWS[system], RECURRENT_MATRICES[arch]
+    d = forecast_series(system).shape[1]
+    teacher = w["washout"] + w["train"] + w["val"] + w["n_windows"] * w["sync"]
+    lyap = 2 * (lyap_steps + lyap_warmup)
+    f = feature_count(n, squared=True) + d
+    return {"steps": 2.0 * k * n * (n + d) * teacher * gains,
+            "lyapunov": 2.0 * 2 * k * n * n * lyap * gains,
+            "gram": 1.0 * f * (f + 1) * w["train"] * gains}
+
+
+def fill_floor(scale: str, state_dtype: torch.dtype) -> dict[str, float]:
+    """The floor (s) of filling every forecasting entry at ``scale`` on this machine.
+
+    Recurrent products at the measured ``state_dtype`` rate of their shape (27 gains as rows;
+    two rows per gain in the Lyapunov runs), Gram triangles at the float64 batched rate.
+    """
+    cfg = FORECAST_SWEEP[scale]
+    n, g = cfg["n"], len(FORECAST_RATIOS)
+    f = feature_count(n, squared=True) + 3
+    gram_rate = gemm_seconds_per_flop(f, 1024, f, torch.float64, batch=g)
+    total = {"steps": 0.0, "lyapunov": 0.0, "gram": 0.0}
+    for arch in FORECAST_ARCHS:
+        k = RECURRENT_MATRICES[arch]
+        step_rate = gemm_seconds_per_flop(g, n, k * n, state_dtype)
+        lyap_rate = gemm_seconds_per_flop(2 * g, n, k * n, state_dtype)
+        for system, _, bias_stds in FORECAST_ENTRIES:
+            flops = task_flops(system, arch, n, cfg["lyap_steps"], cfg["lyap_warmup"])
+            tasks = len(bias_stds) * len(cfg["seeds"])
+            total["steps"] += tasks * flops["steps"] * step_rate
+            total["lyapunov"] += tasks * flops["lyapunov"] * lyap_rate
+            total["gram"] += tasks * flops["gram"] * gram_rate
+    return {"state_dtype": str(state_dtype).removeprefix("torch."), **{
+        f"{part}_s": t for part, t in total.items()}, "floor_s": sum(total.values())}
 
 
 def main() -> None:
@@ -58,13 +128,19 @@ def main() -> None:
         per_arch = {arch: task_seconds(scale, arch) for arch in FORECAST_ARCHS}
         tasks_per_arch = sum(len(sbs) for _, _, sbs in FORECAST_ENTRIES) * len(cfg["seeds"])
         projected = tasks_per_arch * sum(per_arch.values())
+        floors = [fill_floor(scale, getattr(torch, dt))
+                  for dt in dict.fromkeys((cfg["dtype"], "float32"))]
         rec = {"n": cfg["n"], "seeds": len(cfg["seeds"]), "dtype": cfg["dtype"],
                "task_s": per_arch, "tasks": tasks_per_arch * len(FORECAST_ARCHS),
-               "projected_fill_s": projected}
+               "projected_fill_s": projected, "floors": floors}
         out["scales"][scale] = rec
         line = ", ".join(f"{a} {t:.1f} s" for a, t in per_arch.items())
         print(f"{scale}: N = {cfg['n']}, {len(cfg['seeds'])} seeds, {cfg['dtype']}; one task: "
               f"{line}; {rec['tasks']} tasks -> projected {projected / 60:.0f} min")
+        for fl in floors:
+            print(f"  floor with {fl['state_dtype']} states: {fl['floor_s'] / 60:.0f} min "
+                  f"(steps {fl['steps_s'] / 60:.0f}, Lyapunov {fl['lyapunov_s'] / 60:.0f}, "
+                  f"Gram {fl['gram_s'] / 60:.0f} min)")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))
 
