@@ -4,6 +4,10 @@ Run: ``.venv/bin/python benchmarks/bench_engine.py [--n 500] [--batch 32] [--ste
 Writes ``benchmarks/results/engine.json`` (machine, versions, network-steps per second and the
 fraction of this machine's fp32 GEMM rate reached by the recurrent step). A measurement, not a
 test: nothing here asserts a speed.
+
+``--compare REV`` measures the engine of git revision ``REV`` (checked out into a temporary
+worktree) and of the working tree in the same run, alternating between them so that a change
+of the machine's load affects both alike, and reports the ratio per cell.
 """
 
 from __future__ import annotations
@@ -78,18 +82,76 @@ def module_loop_rate(arch: str, n: int, batch: int, steps: int) -> float:
         return batch * steps / (time.perf_counter() - start)
 
 
+ARCHS = (("rnn", 1), ("gru", 3), ("lstm", 4))
+
+
+def engine_rates(n: int, batch: int, steps: int) -> dict[str, float]:
+    """Network-steps per second of ``RandomRNN.run`` per cell (fresh history, no input)."""
+    return {arch: engine_rate(arch, n, batch, steps) for arch, _ in ARCHS}
+
+
+def compare(rev: str, n: int, batch: int, steps: int, rounds: int = 3) -> dict:
+    """Engine rates of revision ``rev`` and of the working tree, measured alternately.
+
+    Each round runs one subprocess per tree (the package imported from that tree); a cell's
+    rate is the best over the rounds.
+    """
+    import subprocess
+    import sys
+    import tempfile
+
+    repo = Path(__file__).resolve().parents[1]
+    here = Path(__file__).resolve()
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(1, sys.argv[2]);"
+            "import bench_engine as b; print(json.dumps(b.engine_rates(*map(int, sys.argv[3:]))))")
+    best: dict[str, dict[str, float]] = {"before": {}, "after": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "before"
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=repo,
+                       check=True, capture_output=True)
+        try:
+            for _ in range(rounds):
+                for label, root in (("before", tree), ("after", repo)):
+                    out = subprocess.run([sys.executable, "-c", code, str(root), str(here.parent),
+                                          str(n), str(batch), str(steps)], check=True,
+                                         capture_output=True, text=True).stdout
+                    for arch, rate in json.loads(out).items():
+                        best[label][arch] = max(best[label].get(arch, 0.0), rate)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=repo,
+                           check=False, capture_output=True)
+    commit = subprocess.run(["git", "rev-parse", rev], cwd=repo, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    return {"before_revision": commit, "rounds": rounds, "before": best["before"],
+            "after": best["after"],
+            "after_over_before": {a: best["after"][a] / best["before"][a] for a in best["after"]}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "engine.json"))
+    parser.add_argument("--compare", metavar="REV", default=None,
+                        help="also measure git revision REV in the same run (a ratio per cell)")
     args = parser.parse_args()
+    if args.compare:
+        result = compare(args.compare, args.n, args.batch, args.steps)
+        for arch, ratio in result["after_over_before"].items():
+            print(f"{arch}: {result['after'][arch]:,.0f} net-steps/s now, "
+                  f"{result['before'][arch]:,.0f} at {args.compare} ({ratio:.2f}x)")
+        out = Path(args.out).with_name(Path(args.out).stem + "_compare.json")
+        result.update({"machine": platform.machine(), "processor": cpu_description(),
+                       "threads": torch.get_num_threads(), "torch": torch.__version__,
+                       "n": args.n, "batch": args.batch, "steps": args.steps})
+        out.write_text(json.dumps(result, indent=2))
+        return
     out = {"machine": platform.machine(), "processor": cpu_description(),
            "threads": torch.get_num_threads(), "torch": torch.__version__,
            "date": time.strftime("%Y-%m-%d"),
            "n": args.n, "batch": args.batch, "steps": args.steps, "archs": {}}
-    for arch, k in (("rnn", 1), ("gru", 3), ("lstm", 4)):
+    for arch, k in ARCHS:
         ours = engine_rate(arch, args.n, args.batch, args.steps)
         reused = engine_rate(arch, args.n, args.batch, args.steps, reuse_buffer=True)
         loop = module_loop_rate(arch, args.n, args.batch, args.steps // 10)

@@ -60,8 +60,8 @@ def parity(u: np.ndarray, n: int, gain: float = 1.2) -> dict[str, float]:
     reservoir_cls, ridge_cls = _reservoirpy()
     net = RandomRNN("rnn", n, gain, 0.5, input_dim=u.shape[1], input_scale=0.5, seed=0,
                     dtype=torch.float64)
-    res = reservoir_cls(W=gain * net._w0.numpy(), Win=net._u.numpy(),
-                        bias=net._bias[0].numpy(), lr=1.0)
+    res = reservoir_cls(W=gain * net.w0.numpy(), Win=net.input_weights.numpy(),
+                        bias=net.bias[0].numpy(), lr=1.0)
     theirs = res.run(u)
     ours = net.run(torch.as_tensor(u))[:, 0].numpy()
     split = (u.shape[0] * 3) // 4
@@ -119,7 +119,7 @@ def reservoirpy_seconds(u: np.ndarray, n: int, gains: list[float]) -> float:
     reservoir_cls, ridge_cls = _reservoirpy()
     net = RandomRNN("rnn", n, gains, 0.5, input_dim=u.shape[1], input_scale=0.5, seed=0,
                     dtype=torch.float64)
-    w0, win, bias = net._w0.numpy(), net._u.numpy(), net._bias[0].numpy()
+    w0, win, bias = net.w0.numpy(), net.input_weights.numpy(), net.bias[0].numpy()
 
     def work() -> None:
         for g in gains:

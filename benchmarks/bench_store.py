@@ -2,9 +2,9 @@
 
 Times one forecasting task (one reservoir holding all 27 gains: teacher forcing, two ridge
 readouts, 20 closed-loop windows, driven and autonomous Lyapunov exponents) per architecture
-at each scale of :data:`gcrit_utils.forecast_sweep.FORECAST_SWEEP`, and projects the fill time
-of every entry of :data:`~gcrit_utils.forecast_sweep.FORECAST_ENTRIES` as (tasks per
-architecture) x (measured task time), for one process using all of torch's threads (as
+at each scale of :data:`~gcrit_utils.experiments.forecasting.FORECAST_SIZES`, and projects the
+fill time of every entry of :data:`~gcrit_utils.experiments.forecasting.FORECAST_ENTRIES` as
+(tasks per architecture) x (measured task time), for one process using all of torch's threads (as
 ``gcrit figures`` runs them).
 
 It also computes each scale's **floor**: the matrix products every fill must do whatever
@@ -30,15 +30,15 @@ from pathlib import Path
 import torch
 from bench_engine import best_seconds
 
-from gcrit_utils.forecast_sweep import (
+from gcrit_utils.experiments.forecasting import (
     FORECAST_ARCHS,
     FORECAST_ENTRIES,
     FORECAST_RATIOS,
-    FORECAST_SWEEP,
+    FORECAST_SIZES,
     WINDOWS,
     forecast_series,
     forecast_task,
-    forecast_tasks,
+    sweep_forecast,
 )
 from gcrit_utils.ridge import feature_count
 from gcrit_utils.store import cpu_description
@@ -51,10 +51,8 @@ RECURRENT_MATRICES = {"rnn": 1, "gru": 3, "lstm": 4, "minimalrnn": 1}
 
 def task_seconds(scale: str, arch: str) -> float:
     """Wall time of one Lorenz-63 task (s_b = 0.5, first seed) at ``scale``."""
-    cfg = FORECAST_SWEEP[scale]
-    (task,) = forecast_tasks("lorenz63", 0.1, [0.5], [arch], cfg["seeds"][:1], cfg["n"],
-                             dtype=cfg["dtype"], lyap_steps=cfg["lyap_steps"],
-                             lyap_warmup=cfg["lyap_warmup"])
+    tasks = sweep_forecast("lorenz63", 0.1, scale, (arch,)).tasks()
+    (task,) = [t for t in tasks if t["bias_std"] == 0.5][:1]
     start = time.perf_counter()
     forecast_task(task)
     return time.perf_counter() - start
@@ -95,7 +93,7 @@ def fill_floor(scale: str, state_dtype: torch.dtype) -> dict[str, float]:
     Recurrent products at the peak ``state_dtype`` GEMM rate, Gram triangles at the peak
     float64 rate (each the rate of a 2048 x 2048 x 2048 product, best of runs).
     """
-    cfg = FORECAST_SWEEP[scale]
+    cfg = FORECAST_SIZES[scale]
     peak = gemm_seconds_per_flop(2048, 2048, 2048, state_dtype)
     peak64 = gemm_seconds_per_flop(2048, 2048, 2048, torch.float64)
     total = {"steps": 0.0, "lyapunov": 0.0, "gram": 0.0}
@@ -122,7 +120,7 @@ def main() -> None:
                  "threads": torch.get_num_threads(),
                  "torch": torch.__version__, "date": time.strftime("%Y-%m-%d"), "scales": {}}
     for scale in args.scales:
-        cfg = FORECAST_SWEEP[scale]
+        cfg = FORECAST_SIZES[scale]
         per_arch = {arch: task_seconds(scale, arch) for arch in FORECAST_ARCHS}
         tasks_per_arch = sum(len(sbs) for _, _, sbs in FORECAST_ENTRIES) * len(cfg["seeds"])
         projected = tasks_per_arch * sum(per_arch.values())

@@ -7,46 +7,81 @@ Companion package of the *gcrit* book (arXiv 2605.10650). Nothing is computed at
 1.9464
 """
 
-from .cells import RandomRNN, ZeroStateFactors, state_dim
-from .init import critical_init_
-from .lyapunov import LyapunovResult, lyapunov_spectrum, max_lyapunov
+from .cells import CELLS, Cell, get_cell
+from .forecast import forecast_gains, train_readouts, valid_prediction_time
+from .gaussian import gaussian_expectation, sigmoid_sq_moment, sigmoid_sq_moment_probit
+from .init import critical_init_, module_zero_state_jacobian
+from .lyapunov import LyapunovResult, first_crossing, lyapunov_spectrum, max_lyapunov
+from .meanfield import mean_field_critical_gain, mean_field_fixed_point
+from .network import RandomRNN, ZeroStateFactors, state_dim
 from .spectra import (
     rightmost_eigenvalue,
     rightmost_eigenvalues,
     spectral_edge_crossing,
     zero_state_eigenvalues,
 )
+from .sweep import Sweep
+from .systems import SYSTEMS, system_series
 from .theory import (
     critical_gain,
-    gaussian_expectation,
     mean_field_rnn,
     sampled_spectral_support,
-    sigmoid_sq_moment,
-    sigmoid_sq_moment_probit,
     spectral_support,
     support_right_edge,
 )
 
 __version__ = "0.1.0"
 
+#: The public API, by topic (the API page of the book lists exactly these).
+API: dict[str, tuple[str, ...]] = {
+    "The criterion": (
+        "critical_gain", "mean_field_critical_gain", "mean_field_fixed_point", "mean_field_rnn",
+        "spectral_support", "sampled_spectral_support", "support_right_edge",
+        "gaussian_expectation", "sigmoid_sq_moment", "sigmoid_sq_moment_probit"),
+    "Cells and networks": (
+        "CELLS", "Cell", "get_cell", "RandomRNN", "ZeroStateFactors", "state_dim"),
+    "Spectra and dynamics": (
+        "zero_state_eigenvalues", "rightmost_eigenvalue", "rightmost_eigenvalues",
+        "spectral_edge_crossing", "max_lyapunov", "lyapunov_spectrum", "LyapunovResult",
+        "first_crossing"),
+    "Forecasting": (
+        "SYSTEMS", "system_series", "train_readouts", "forecast_gains",
+        "valid_prediction_time"),
+    "Initialising PyTorch modules": ("critical_init_", "module_zero_state_jacobian"),
+    "Stored experiments": ("Sweep",),
+}
+
 __all__ = [
-    "RandomRNN",
-    "ZeroStateFactors",
-    "LyapunovResult",
     "critical_gain",
-    "critical_init_",
-    "gaussian_expectation",
-    "lyapunov_spectrum",
-    "max_lyapunov",
+    "mean_field_critical_gain",
+    "mean_field_fixed_point",
     "mean_field_rnn",
-    "rightmost_eigenvalue",
-    "rightmost_eigenvalues",
+    "spectral_support",
     "sampled_spectral_support",
+    "support_right_edge",
+    "gaussian_expectation",
     "sigmoid_sq_moment",
     "sigmoid_sq_moment_probit",
-    "spectral_edge_crossing",
-    "spectral_support",
+    "CELLS",
+    "Cell",
+    "get_cell",
+    "RandomRNN",
+    "ZeroStateFactors",
     "state_dim",
-    "support_right_edge",
     "zero_state_eigenvalues",
+    "rightmost_eigenvalue",
+    "rightmost_eigenvalues",
+    "spectral_edge_crossing",
+    "max_lyapunov",
+    "lyapunov_spectrum",
+    "LyapunovResult",
+    "first_crossing",
+    "SYSTEMS",
+    "system_series",
+    "train_readouts",
+    "forecast_gains",
+    "valid_prediction_time",
+    "critical_init_",
+    "module_zero_state_jacobian",
+    "Sweep",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._validation import ARCHS
+from .cells import ARCHS
 from .theory import METHODS, critical_gain
 
 __all__ = ["main", "build_parser"]
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"g_c(arch={args.arch}, bias_std={args.bias_std}{cand}, method={args.method}) "
           f"= {g_c:.5f}")
     if args.n is not None:
-        from .cells import RandomRNN  # torch is imported only when needed
+        from .network import RandomRNN  # torch is imported only when needed
 
         if args.n < 1:
             parser.error(f"--n must be an integer >= 1, got {args.n}")

@@ -17,7 +17,7 @@ import torch
 from scipy.sparse.linalg import eigs
 
 from ._validation import check_int, check_positive
-from .cells import RandomRNN
+from .network import RandomRNN
 
 __all__ = ["FixedPointCrossing", "fixed_point", "spectral_radius", "fixed_point_crossing"]
 
@@ -80,7 +80,7 @@ def fixed_point(
         raise ValueError(f"net must be a RandomRNN, got {type(net).__name__}")
     tol = check_positive("tol", tol)
     max_iter = check_int("max_iter", max_iter, 1)
-    h = net.zero_state() if h0 is None else net._check_state(h0, "h0").clone()
+    h = net.zero_state() if h0 is None else net.check_state(h0, "h0").clone()
     eye = torch.eye(net.dim, dtype=net.dtype, device=net.device)
     with torch.no_grad():
         res = net.step(h) - h
@@ -158,7 +158,7 @@ def fixed_point_crossing(
     n : int
         Units.
     bias_std, candidate_bias_std : float or dict, float
-        Bias spreads, as in :class:`~gcrit_utils.cells.RandomRNN`.
+        Bias spreads, as in :class:`~gcrit_utils.network.RandomRNN`.
     seed : int
         Seed of the network.
     g_guess : float
@@ -181,8 +181,9 @@ def fixed_point_crossing(
         raise ValueError(f"stop must be > start, got start={start}, stop={stop}")
     net = RandomRNN(arch, n, [start * g_guess], bias_std, seed=seed, dtype=torch.float64,
                     candidate_bias_std=candidate_bias_std)
-    if net.arch == "minimalrnn":
-        raise ValueError("arch='minimalrnn' has J(h*) = diag(u) without input: never unstable")
+    if not net.cell.has_critical_gain:
+        raise ValueError(f"arch={net.arch!r} has a Jacobian without weights at its fixed "
+                         f"point: never unstable")
     h = net.zero_state()
     # ramp up from a small gain, where h* ~ the bias-only fixed point and Newton converges
     for g in np.linspace(0.05, start, 15)[:-1] * g_guess:

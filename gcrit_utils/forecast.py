@@ -1,6 +1,6 @@
 """Reservoir forecasting with a batch of gains: ridge readout, closed loop, error metrics.
 
-A :class:`~gcrit_utils.cells.RandomRNN` with input is driven by a normalised time series
+A :class:`~gcrit_utils.network.RandomRNN` with input is driven by a normalised time series
 ``u`` (teacher forcing); a linear readout ``y_t = W^T phi(h_t)`` is fitted by ridge regression to
 predict ``u_{t+1}``, for every gain of the batch at once (:mod:`gcrit_utils.ridge`: float64
 normal equations streamed from the run, batched solves); then the prediction is fed back as the
@@ -17,7 +17,7 @@ import torch
 
 from ._numerics import flush_denormal
 from ._validation import check_int, check_positive
-from .cells import RandomRNN
+from .network import RandomRNN
 from .ridge import NormalEquations, readout_features
 
 __all__ = [
@@ -279,7 +279,7 @@ def train_readouts(net: RandomRNN, x: torch.Tensor, washout: int, train: int, va
     """Teacher-force ``net`` with ``x`` and fit every readout of ``readouts``, streaming.
 
     The same readouts as :func:`train_readout` on ``net.run(x)``, but the states are never
-    stored: the run goes in chunks (:meth:`~gcrit_utils.cells.RandomRNN.run_chunks`),
+    stored: the run goes in chunks (:meth:`~gcrit_utils.network.RandomRNN.run_chunks`),
     training rows go into one :class:`~gcrit_utils.ridge.NormalEquations` (the ``[h, 1]``
     problem is the leading block of the ``[h, 1, h_even^2]`` one, so both readouts share it)
     and only the validation states are kept. Memory ``O(B F^2 + val B N)`` instead of ``O(T B N)``.

@@ -1,4 +1,5 @@
-"""Critical initialisation of PyTorch's ``nn.RNN`` (tanh), ``nn.GRU`` and ``nn.LSTM``."""
+"""Critical initialisation of PyTorch's recurrent modules (``nn.RNN`` with tanh, ``nn.GRU``,
+``nn.LSTM``, and any registered cell with a torch module)."""
 
 from __future__ import annotations
 
@@ -6,24 +7,11 @@ from collections.abc import Mapping
 
 import torch
 
-from ._validation import CANDIDATE, check_int, check_nonnegative, check_positive, gate_bias_stds
+from ._validation import check_int, check_positive
+from .cells import cell_of_module
 from .theory import critical_gain
 
 __all__ = ["critical_init_", "module_zero_state_jacobian"]
-
-
-def _arch_of(module: torch.nn.Module) -> str:
-    if isinstance(module, torch.nn.LSTM):
-        if module.proj_size:
-            raise ValueError("critical_init_ does not support nn.LSTM with proj_size > 0")
-        return "lstm"
-    if isinstance(module, torch.nn.GRU):
-        return "gru"
-    if isinstance(module, torch.nn.RNN):
-        if module.nonlinearity != "tanh":
-            raise ValueError("critical_init_ supports nn.RNN with nonlinearity='tanh' only")
-        return "rnn"
-    raise ValueError(f"module must be a torch.nn.RNN, GRU or LSTM, got {type(module).__name__}")
 
 
 def critical_init_(
@@ -32,13 +20,15 @@ def critical_init_(
     gain_factor: float = 1.0,
     method: str = "zero_state",
     seed: int | None = None,
+    bias_mean: Mapping[str, float] | None = None,
 ) -> float:
     """Initialise a recurrent module in place at ``g = gain_factor * g_c``.
 
     Every layer (and direction) gets ``weight_hh = g * W0`` with ``W0 ~ N(0, 1/H)`` per
-    gate block, ``bias_ih`` with std ``s_b`` per gate (0 for the candidate, so ``h = 0``
-    stays a fixed point) and ``bias_hh = 0``, so that ``bias_ih + bias_hh`` has exactly
-    the requested spread. ``weight_ih`` is left as it is.
+    gate block, ``bias_ih = mu + s_b * b0`` per gate with ``b0 ~ N(0, 1)`` (the candidate's
+    spread is 0, so ``h = 0`` stays a fixed point without a mean) and ``bias_hh = 0``, so
+    that ``bias_ih + bias_hh`` has exactly the requested mean and spread. ``weight_ih`` is
+    left as it is.
 
     Parameters
     ----------
@@ -54,6 +44,11 @@ def critical_init_(
         ``"mean_field"`` is the right one.
     seed : int, optional
         Seed of the draw; ``None`` uses torch's default generator, like ``torch.nn.init``.
+    bias_mean : dict, optional
+        Mean of a gate's bias, e.g. ``{"f": 1.0}`` (the LSTM's forget-gate bias of +1) or
+        ``{"z": 1.0}`` (a GRU's update gate); 0 for gates not named. ``g_c`` is computed for
+        zero means: a mean moves the criterion (see the book's chapter on signal
+        propagation).
 
     Returns
     -------
@@ -66,17 +61,19 @@ def critical_init_(
     >>> round(critical_init_(gru, bias_std=0.5, seed=0), 4)
     1.9464
     """
-    arch = _arch_of(module)
+    cell = cell_of_module(module)
     gain_factor = check_positive("gain_factor", gain_factor)
-    stds = gate_bias_stds(arch, bias_std)
-    if not module.bias and any(stds.values()):
-        raise ValueError("bias_std must be 0 for a module built with bias=False")
-    g = gain_factor * critical_gain(arch, bias_std, method=method)
+    stds = cell.bias_stds(bias_std)
+    means = cell.bias_means(bias_mean)
+    if not module.bias and (any(stds.values()) or any(means.values())):
+        raise ValueError("bias_std and bias_mean must be 0 for a module built with bias=False")
+    g = gain_factor * critical_gain(cell, bias_std, method=method)
     gen = None
     if seed is not None:
         gen = torch.Generator(device="cpu").manual_seed(check_int("seed", seed, 0))
     hidden = module.hidden_size
-    cand = CANDIDATE[arch]
+    scale = torch.tensor([stds[k] for k in cell.gates], dtype=torch.float64)
+    shift = torch.tensor([means[k] for k in cell.gates], dtype=torch.float64)
     suffixes = ["", "_reverse"] if module.bidirectional else [""]
     with torch.no_grad():
         for layer in range(module.num_layers):
@@ -86,10 +83,9 @@ def critical_init_(
                 w_hh.copy_(g * w0 / hidden**0.5)
                 if not module.bias:
                     continue
-                b0 = torch.randn(len(stds), hidden, generator=gen, dtype=torch.float64)
-                scale = torch.tensor([0.0 if k == cand else check_nonnegative("bias_std", s)
-                                      for k, s in stds.items()], dtype=torch.float64)
-                getattr(module, f"bias_ih_l{layer}{sfx}").copy_((scale[:, None] * b0).reshape(-1))
+                b0 = torch.randn(len(cell.gates), hidden, generator=gen, dtype=torch.float64)
+                bias = shift[:, None] + scale[:, None] * b0
+                getattr(module, f"bias_ih_l{layer}{sfx}").copy_(bias.reshape(-1))
                 getattr(module, f"bias_hh_l{layer}{sfx}").zero_()
     return float(g)
 
@@ -104,21 +100,19 @@ def module_zero_state_jacobian(module: torch.nn.Module) -> torch.Tensor:
     -------
     tensor, shape (H, H) or (2H, 2H) for the LSTM
     """
-    _arch_of(module)
+    cell = cell_of_module(module)
     hidden = module.hidden_size
     p = next(module.parameters())
     x = torch.zeros(1, 1, module.input_size, dtype=p.dtype, device=p.device)
-    if isinstance(module, torch.nn.LSTM):
+    if cell.state_blocks == 2:
         def step(state: torch.Tensor) -> torch.Tensor:
             h, c = state[:hidden], state[hidden:]
             _, (h1, c1) = module(x, (h.view(1, 1, -1), c.view(1, 1, -1)))
             return torch.cat([h1.view(-1), c1.view(-1)])
-
-        zero = torch.zeros(2 * hidden, dtype=p.dtype, device=p.device)
     else:
-        def step(h: torch.Tensor) -> torch.Tensor:
-            _, h1 = module(x, h.view(1, 1, -1))
+        def step(state: torch.Tensor) -> torch.Tensor:
+            _, h1 = module(x, state.view(1, 1, -1))
             return h1.view(-1)
 
-        zero = torch.zeros(hidden, dtype=p.dtype, device=p.device)
+    zero = torch.zeros(cell.state_dim(hidden), dtype=p.dtype, device=p.device)
     return torch.func.jacrev(step)(zero).detach()

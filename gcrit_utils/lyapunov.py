@@ -3,12 +3,13 @@
 The algorithm of Engelken, Wolf & Abbott (2020): evolve the state, push an orthonormal
 tangent basis through the analytic Jacobian (``RandomRNN.step_with_jvp``), re-orthonormalise
 with QR every ``qr_every`` steps and average ``log |diag R|``. All gains of a
-:class:`~gcrit_utils.cells.RandomRNN` advance together; the only Python loop is over time.
+:class:`~gcrit_utils.network.RandomRNN` advance together; the only Python loop is over time.
 Exponents are in nats per time step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,9 +18,29 @@ from tqdm import tqdm
 
 from ._numerics import flush_denormal
 from ._validation import check_int, check_positive
-from .cells import RandomRNN
+from .network import RandomRNN
 
-__all__ = ["LyapunovResult", "max_lyapunov", "lyapunov_spectrum"]
+__all__ = ["CHAOS_THRESHOLD", "LyapunovResult", "first_crossing", "lyapunov_spectrum",
+           "max_lyapunov"]
+
+#: Threshold above which an exponent counts as chaos (nats per step).
+CHAOS_THRESHOLD = 0.005
+
+
+def first_crossing(x: Sequence[float], y: Sequence[float], level: float = 0.0) -> float:
+    """First upward crossing of ``level`` by the piecewise-linear curve ``y(x)``.
+
+    Returns ``x[0]`` if ``y[0] > level`` already, and ``inf`` if ``y`` never exceeds it.
+    """
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    above = np.nonzero(ya > level)[0]
+    if above.size == 0:
+        return float("inf")
+    k = int(above[0])
+    if k == 0:
+        return float(xa[0])
+    x0, x1, y0, y1 = xa[k - 1], xa[k], ya[k - 1], ya[k]
+    return float(x0 + (level - y0) * (x1 - x0) / (y1 - y0))
 
 
 @dataclass(frozen=True)
@@ -132,7 +153,7 @@ def max_lyapunov(
     steps, warmup, n_blocks, h0_scale = _check_common(steps, warmup, n_blocks, h0_scale)
     total = warmup + steps
     xs = _inputs(net, x, total)
-    h = _initial_state(net, seed, h0_scale) if h0 is None else net._check_state(h0, "h0")
+    h = _initial_state(net, seed, h0_scale) if h0 is None else net.check_state(h0, "h0")
     gen = torch.Generator(device="cpu").manual_seed(seed + 1)
     v = torch.randn(net.batch, 1, net.dim, generator=gen, dtype=torch.float64)
     v = (v / v.norm(dim=-1, keepdim=True)).to(device=net.device, dtype=net.dtype)
@@ -193,7 +214,7 @@ def lyapunov_spectrum(
         raise ValueError(f"steps and warmup must be multiples of qr_every={qr_every}")
     total = warmup + steps
     xs = _inputs(net, x, total)
-    h = _initial_state(net, seed, h0_scale) if h0 is None else net._check_state(h0, "h0")
+    h = _initial_state(net, seed, h0_scale) if h0 is None else net.check_state(h0, "h0")
     gen = torch.Generator(device="cpu").manual_seed(seed + 1)
     q, _ = torch.linalg.qr(torch.randn(net.batch, net.dim, k, generator=gen, dtype=torch.float64))
     rows = q.transpose(1, 2).to(device=net.device, dtype=net.dtype)

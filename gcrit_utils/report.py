@@ -121,7 +121,7 @@ def scale_comparison_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str,
     ----------
     pairs : sequence
         ``((arch, s_b), row_before, row_after)`` as
-        :func:`gcrit_utils.forecast_sweep.compare_scales` returns them.
+        :func:`gcrit_utils.experiments.forecast_analysis.compare_scales` returns them.
     vpt_unit : str
         Unit of the VPT in the header: ``"LT"`` (Lyapunov times) or e.g. ``"samples"``.
     """
@@ -142,7 +142,7 @@ def vpt_fraction_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str, Any
     ----------
     pairs : sequence
         ``((arch, s_b), row_before, row_after)`` as
-        :func:`gcrit_utils.forecast_sweep.compare_scales` returns them.
+        :func:`gcrit_utils.experiments.forecast_analysis.compare_scales` returns them.
     columns : mapping
         Header -> key of a VPT in the summary rows, e.g.
         ``{"at smallest gain": "vpt_smallest_gain", "at g_c": "vpt_at_reference"}``.
@@ -160,9 +160,10 @@ def scale_comparison_lines(comparison: Mapping[str, Any], after: str, before: st
     Parameters
     ----------
     comparison : mapping
-        As :func:`gcrit_utils.forecast_sweep.compare_scales` returns it.
+        As :func:`gcrit_utils.experiments.forecast_analysis.compare_scales` returns it.
     after, before : str
-        Labels of the two maps, e.g. :func:`gcrit_utils.forecast_sweep.scale_label` of each.
+        Labels of the two maps, e.g.
+        :func:`~gcrit_utils.experiments.forecasting.scale_label` of each.
     """
     gain = np.asarray(comparison["vpt_change"], dtype=float)
     lines = [f"best VPT at {after} vs {before}: {gain.min():+.0%} to {gain.max():+.0%} "
@@ -187,7 +188,7 @@ def predictor_error_lines(errors: Mapping[tuple[int, str], Mapping[str, Sequence
     ----------
     errors : mapping
         ``(k, target)`` -> predictor -> (mean absolute error, ...), as
-        :func:`gcrit_utils.forecast_sweep.predictor_errors_by_scale` returns it.
+        :func:`gcrit_utils.experiments.forecast_analysis.predictor_errors_by_scale` returns it.
     labels : mapping
         ``k`` -> label of that map, e.g. ``{1: "N = 500, 3 seeds", 2: "N = 1000, 10 seeds"}``;
         lines follow its order, then the order of the targets.
@@ -217,10 +218,10 @@ def scale_comparison_report(comparison: Mapping[str, Any], labels: Mapping[int, 
     Parameters
     ----------
     comparison : mapping
-        As :func:`gcrit_utils.forecast_sweep.compare_scales` returns it.
+        As :func:`gcrit_utils.experiments.forecast_analysis.compare_scales` returns it.
     labels : mapping
         ``{1: label before, 2: label after}``, e.g. the
-        :func:`~gcrit_utils.forecast_sweep.scale_label` of each scale.
+        :func:`~gcrit_utils.experiments.forecasting.scale_label` of each scale.
     fractions : mapping
         Columns of the fraction table.
     vpt_unit : str
@@ -242,7 +243,7 @@ def one_step_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str, Any],
     ----------
     pairs : sequence
         ``((arch, s_b), row_before, row_after)`` as
-        :func:`gcrit_utils.forecast_sweep.compare_scales` returns them.
+        :func:`gcrit_utils.experiments.forecast_analysis.compare_scales` returns them.
     """
     columns = (("one_step_smallest_gain", ".4f"), ("one_step_min", ".4f"),
                ("one_step_min_at", ".2f"), ("one_step_at_reference", ".4f"))
@@ -254,7 +255,8 @@ def one_step_table(pairs: Sequence[tuple[tuple[str, float], Mapping[str, Any],
 
 
 def entry_overview_table(overviews: Mapping[str, Mapping[str, Any]]) -> str:
-    """One line per forecasting entry: :func:`gcrit_utils.forecast_sweep.entry_overview`.
+    """One line per forecasting entry, from
+    :func:`~gcrit_utils.experiments.forecast_analysis.entry_overview`.
 
     Parameters
     ----------
@@ -283,7 +285,7 @@ def exponent_agreement_table(agreement: Mapping[str, Sequence[Mapping[str, Any]]
     ----------
     agreement : mapping
         Label of a pair of maps -> rows of
-        :func:`gcrit_utils.forecast_sweep.exponent_agreement`.
+        :func:`gcrit_utils.experiments.forecast_analysis.exponent_agreement`.
     """
     def cell(value: float, fmt: str) -> str:
         return "-" if np.isnan(value) else format(value, fmt)
@@ -297,13 +299,13 @@ def exponent_agreement_table(agreement: Mapping[str, Sequence[Mapping[str, Any]]
 def slice_report(check: Mapping[str, np.ndarray], ratios: Sequence[float]) -> str:
     """Live and stored numbers of a recomputed slice, one quantity per line.
 
-    With a ``reordered_one_step`` entry, a line gives the rounding noise
-    (:func:`gcrit_utils.forecast_sweep.rounding_noise`) that the check's tolerance scales.
+    With a ``reordered_one_step`` entry, a line gives the rounding noise that the check's
+    tolerance scales (:func:`~gcrit_utils.experiments.forecast_checks.rounding_noise`).
 
     Parameters
     ----------
     check : mapping
-        As :func:`gcrit_utils.forecast_sweep.recompute_slice` returns it.
+        As :func:`gcrit_utils.experiments.forecast_checks.recompute_slice` returns it.
     ratios : sequence of float, shape (G,)
         The gains ``g / g_c`` of the slice (labels only).
     """
@@ -312,7 +314,7 @@ def slice_report(check: Mapping[str, np.ndarray], ratios: Sequence[float]) -> st
         f"one-step NRMSE, live  : {np.array2string(check['live_one_step'], precision=6)}",
         f"one-step NRMSE, stored: {np.array2string(check['stored_one_step'], precision=6)}"]
     if "reordered_one_step" in check:
-        from .forecast_sweep import rounding_noise
+        from .experiments.forecast_checks import rounding_noise
 
         lines.append(f"rounding noise of the one-step NRMSE where ordered (float64 sums "
                      f"reordered): {rounding_noise(check):.2g} relative")

@@ -1,7 +1,7 @@
 """Eigenvalues of the zero-state Jacobian and where its edge crosses 1.
 
 Works on the ``N x N`` matrix ``J0 = diag(a) + g diag(u) W0 diag(v)`` of
-:meth:`~gcrit_utils.cells.RandomRNN.zero_state_factors` (for the LSTM this holds its ``N``
+:meth:`~gcrit_utils.network.RandomRNN.zero_state_factors` (for the LSTM this holds its ``N``
 non-trivial eigenvalues), in float64 numpy: dense LAPACK for ``N <= 1500``, ARPACK above.
 """
 
@@ -12,7 +12,7 @@ from scipy import optimize
 from scipy.sparse.linalg import eigs
 
 from ._validation import check_positive
-from .cells import RandomRNN, ZeroStateFactors
+from .network import RandomRNN, ZeroStateFactors
 
 __all__ = [
     "zero_state_eigenvalues",

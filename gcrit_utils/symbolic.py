@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._validation import check_arch
+from .cells import Cell, get_cell
 
 __all__ = ["SymbolicCheck", "symbolic_zero_state_check"]
 
@@ -41,44 +41,42 @@ class SymbolicCheck:
     fixed_point: bool
 
 
-def symbolic_zero_state_check(arch: str) -> SymbolicCheck:
+class _SympyOps:
+    """The functions of :meth:`~gcrit_utils.cells.base.Cell.zero_state_diagonals` in sympy."""
+
+    def __init__(self, sp: object) -> None:
+        self.sigmoid = lambda x: 1 / (1 + sp.exp(-x))
+        self.tanh = sp.tanh
+        self.zeros_like = lambda x: 0
+        self.ones_like = lambda x: 1
+
+
+def symbolic_zero_state_check(arch: str | Cell) -> SymbolicCheck:
     """Differentiate one unit of ``arch`` at ``h = 0`` (``c = 0``), ``x = 0`` symbolically.
 
-    The candidate bias is 0; every other gate has a free symbolic bias.
+    The unit's equations are the cell's own
+    (:meth:`~gcrit_utils.cells.base.Cell.unit_equations`); the prediction ``a + g u w v`` uses
+    the diagonals the theory uses
+    (:meth:`~gcrit_utils.cells.base.Cell.zero_state_diagonals`), evaluated in sympy. The
+    candidate bias is 0; every other gate has a free symbolic bias.
     """
     import sympy as sp  # imported here: nothing heavy at package import
 
-    arch = check_arch(arch)
+    cell = get_cell(arch)
     g = sp.Symbol("g", positive=True)
-    h, c = sp.symbols("h c", real=True)
-    sig = lambda x: 1 / (1 + sp.exp(-x))  # noqa: E731
-    w = {k: sp.Symbol(f"w_{k}", real=True) for k in "hrznifgou"}
-    b = {k: sp.Symbol(f"b_{k}", real=True) for k in "hrzifou"}
-    if arch == "rnn":
-        state, new = [h], [sp.tanh(g * w["h"] * h + b["h"])]
-        a, u, v, wk = 0, 1 - sp.tanh(b["h"]) ** 2, 1, w["h"]
-    elif arch == "gru":
-        r, z = sig(g * w["r"] * h + b["r"]), sig(g * w["z"] * h + b["z"])
-        n = sp.tanh(r * (g * w["n"] * h))
-        state, new = [h], [(1 - z) * n + z * h]
-        r0, z0 = sig(b["r"]), sig(b["z"])
-        a, u, v, wk = z0, (1 - z0) * r0, 1, w["n"]
-    elif arch == "lstm":
-        i, f, o = (sig(g * w[k] * h + b[k]) for k in "ifo")
-        cand = sp.tanh(g * w["g"] * h)
-        c_new = f * c + i * cand
-        state, new = [h, c], [o * sp.tanh(c_new), c_new]
-        a, u, v, wk = sig(b["f"]), sig(b["i"]), sig(b["o"]), w["g"]
-    else:
-        uu = sig(g * w["u"] * h + b["u"])
-        state, new = [h], [uu * h]
-        a, u, v, wk = sig(b["u"]), 0, 1, w["u"]
+    state = sp.symbols("h c", real=True)[: cell.state_blocks]
+    w = {k: sp.Symbol(f"w_{k}", real=True) for k in cell.recurrent_gates}
+    b = {k: sp.Symbol(f"b_{k}", real=True) for k in cell.gates if k != cell.candidate}
+    new = cell.unit_equations(sp, g, w, b, tuple(state))
     zero = {s: 0 for s in state}
     jac = sp.Matrix(new).jacobian(sp.Matrix(state)).subs(zero)
     jac = jac.applyfunc(sp.simplify)
     fixed = all(sp.simplify(e.subs(zero)) == 0 for e in new)
+    a, u, v = cell.zero_state_diagonals(b, _SympyOps(sp))
+    wk = w[cell.zero_state_gate] if cell.zero_state_gate else 0
     predicted = sp.simplify(a + g * u * wk * v)
     eigs = [e for e in jac.eigenvals(multiple=True) if sp.simplify(e) != 0]
     matches = len(eigs) == 1 and sp.simplify(eigs[0] - predicted) == 0
-    return SymbolicCheck(arch=arch, jacobian=jac, predicted=predicted, nonzero_eigenvalues=eigs,
-                         matches=bool(matches), fixed_point=bool(fixed))
+    return SymbolicCheck(arch=cell.name, jacobian=jac, predicted=predicted,
+                         nonzero_eigenvalues=eigs, matches=bool(matches),
+                         fixed_point=bool(fixed))

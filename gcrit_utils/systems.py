@@ -62,7 +62,7 @@ class System:
     Attributes
     ----------
     name : str
-        Key of :data:`SYSTEMS`.
+        Key of :data:`~gcrit_utils.systems.SYSTEMS`.
     dt : float
         Sampling interval of the series (model time units; 1 sample for measured data).
     dim : int
@@ -280,7 +280,8 @@ def santafe_laser() -> np.ndarray:
 
 
 def system_series(name: str, n_steps: int, seed: int = 0) -> np.ndarray:
-    """``n_steps`` raw (unnormalised) samples of the system ``name`` of :data:`SYSTEMS`.
+    """``n_steps`` raw (unnormalised) samples of a system of
+    :data:`~gcrit_utils.systems.SYSTEMS`.
 
     The laser is a fixed recording: ``seed`` is ignored and ``n_steps`` may not exceed
     its length.

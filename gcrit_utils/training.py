@@ -11,8 +11,8 @@ critical initialisation helps *trained* networks:
   (chance-level MSE 1/6 when predicting the mean 1);
 - ``"lorenz"``: one-step forecasting of Lorenz-63 (normalised), windows of length ``T``.
 
-Models: ``torch.nn.RNN`` (tanh), ``nn.GRU``, ``nn.LSTM`` (any initialisation), or a
-minimalRNN (Chen et al. 2018) module, each with a linear readout.
+Models: ``torch.nn.RNN`` (tanh), ``nn.GRU``, ``nn.LSTM`` (any initialisation), or the
+minimalRNN module of :mod:`gcrit_utils.cells.minimalrnn`, each with a linear readout.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ import numpy as np
 import torch
 
 from ._validation import check_int, check_positive
+from .cells import MinimalRNNModule
+from .network import RandomRNN
 
 __all__ = [
     "TASKS",
-    "MinimalRNN",
+    "MinimalRNNModule",
     "RecurrentRegressor",
     "task_batch",
     "TrainingResult",
@@ -39,44 +41,6 @@ __all__ = [
 TASKS: tuple[str, ...] = ("delay", "adding", "lorenz")
 #: MSE of the best constant prediction, per task (for "lorenz": per normalised component).
 CHANCE: dict[str, float] = {"delay": 1.0, "adding": 1.0 / 6.0, "lorenz": 1.0}
-
-
-class MinimalRNN(torch.nn.Module):
-    """minimalRNN layer: ``e = tanh(U x + b_c)``, ``u = sigmoid(W h + V e + b_u)``,
-    ``h' = u h + (1 - u) e`` (Chen, Pennington & Schoenholz 2018).
-
-    Parameters
-    ----------
-    input_size, hidden_size : int
-    generator : torch.Generator, optional
-        Source of the N(0, 1/fan_in) initial weights (biases start at 0).
-    """
-
-    def __init__(self, input_size: int, hidden_size: int,
-                 generator: torch.Generator | None = None) -> None:
-        super().__init__()
-        self.hidden_size = hidden_size
-
-        def normal(rows: int, cols: int) -> torch.nn.Parameter:
-            return torch.nn.Parameter(torch.randn(rows, cols, generator=generator) / cols**0.5)
-
-        self.weight_ih = normal(hidden_size, input_size)
-        self.bias_c = torch.nn.Parameter(torch.zeros(hidden_size))
-        self.weight_hh = normal(hidden_size, hidden_size)
-        self.weight_eh = normal(hidden_size, hidden_size)
-        self.bias_u = torch.nn.Parameter(torch.zeros(hidden_size))
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
-        """``x`` of shape (B, L, d) -> hidden states (B, L, N) (batch first)."""
-        e = torch.tanh(x @ self.weight_ih.T + self.bias_c)  # (B, L, N)
-        ve = e @ self.weight_eh.T + self.bias_u
-        h = x.new_zeros(x.shape[0], self.hidden_size)
-        out = []
-        for t in range(x.shape[1]):
-            u = torch.sigmoid(h @ self.weight_hh.T + ve[:, t])
-            h = u * h + (1.0 - u) * e[:, t]
-            out.append(h)
-        return torch.stack(out, dim=1), None
 
 
 class RecurrentRegressor(torch.nn.Module):
@@ -218,35 +182,16 @@ def steps_to_solve(losses: np.ndarray, threshold: float, window: int = 10) -> fl
     return float(below[0] + window) if below.size else float("inf")
 
 
-def model_from_random_rnn(net, index: int = 0, output_size: int = 1) -> RecurrentRegressor:
-    """A trainable :class:`RecurrentRegressor` (float32, batch first) whose recurrent core
-    starts from the weights of network ``index`` of a :class:`~gcrit_utils.cells.RandomRNN`
-    (``weight_hh = g W0``, ``weight_ih = U``, gate biases ``b``), readout from
-    ``torch.nn.Linear``'s default init seeded by ``net.seed``."""
-    from .cells import RandomRNN
-
+def model_from_random_rnn(net: RandomRNN, index: int = 0, output_size: int = 1
+                          ) -> RecurrentRegressor:
+    """A trainable :class:`RecurrentRegressor` (float32, batch first) whose recurrent core is
+    network ``index`` of ``net`` (:meth:`~gcrit_utils.network.RandomRNN.to_torch`), with a
+    readout from ``torch.nn.Linear``'s default initialisation seeded by ``net.seed``."""
     if not isinstance(net, RandomRNN):
         raise ValueError(f"net must be a RandomRNN, got {type(net).__name__}")
     if net.input_dim < 1:
         raise ValueError("net must have input_dim >= 1 to be trained on a task")
-    g = float(net.g[index])
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(net.seed)
-        if net.arch == "minimalrnn":
-            core: torch.nn.Module = MinimalRNN(net.input_dim, net.n)
-            with torch.no_grad():
-                core.weight_hh.copy_(g * net._w0)
-                core.weight_eh.copy_(net._v0)
-                core.weight_ih.copy_(net._u)
-                core.bias_u.copy_(net._bias[0])
-                core.bias_c.copy_(net._bias[1])
-        else:
-            cls = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[net.arch]
-            core = cls(net.input_dim, net.n, batch_first=True)
-            with torch.no_grad():
-                core.weight_hh_l0.copy_(g * net._w0)
-                core.weight_ih_l0.copy_(net._u)
-                core.bias_ih_l0.copy_(net._bias.reshape(-1))
-                core.bias_hh_l0.zero_()
-        model = RecurrentRegressor(core, output_size)
+        torch.manual_seed(net.seed)  # the core's default initialisation, then the readout's
+        model = RecurrentRegressor(net.to_torch(index, batch_first=True), output_size)
     return model.float()

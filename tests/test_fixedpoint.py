@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from gcrit_utils import RandomRNN
-from gcrit_utils.beyond import assemble_beyond, beyond_task, beyond_tasks
+from gcrit_utils.experiments.beyond import assemble_beyond, beyond_task, beyond_tasks
 from gcrit_utils.fixedpoint import fixed_point, fixed_point_crossing, spectral_radius
 
 
@@ -66,11 +66,11 @@ def test_crossing_rejects_bad_input():
 
 
 def test_beyond_task_and_assembly_shapes():
-    cfg = {"n": 40, "seeds": [0, 1], "ratios": [0.8, 1.0, 1.2], "steps": 50, "warmup": 50}
-    cases = [("rnn", 0.5, 0.0), ("gru", 0.5, 0.5)]
-    tasks = beyond_tasks(cases, cfg)
+    cfg = {"cases": [("rnn", 0.5, 0.0), ("gru", 0.5, 0.5)], "n": 40, "seeds": [0, 1],
+           "ratios": [0.8, 1.0, 1.2], "steps": 50, "warmup": 50}
+    tasks = beyond_tasks(cfg)
     assert len(tasks) == 4
-    out = assemble_beyond([beyond_task(t) for t in tasks], cases, cfg)
+    out = assemble_beyond(cfg, [beyond_task(t) for t in tasks])
     assert out["g_fixed_point"].shape == (2, 2)
     assert out["exponents"].shape == (2, 2, 3)
     assert out["g_lyapunov"].shape == (2, 2)

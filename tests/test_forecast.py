@@ -149,9 +149,9 @@ def test_forecast_gains_on_lorenz_small():
     other = one_step_nrmse_gains("gru", 0.5, [0.5, 1.9, 6.0], 120, 0, u, readouts=both,
                                  chunk=100, **train_kw)
     # ordered at 0.5: equal to rounding, amplified by the ridge problem's conditioning
-    # (measured: 1.3e-6 relative); not bit-equal, or the chunk would not reorder anything
+    # (1.3e-6 relative on one CPU type; bit-equal on another, whose kernels happen to round
+    # both orders alike: whether they differ is the BLAS's business, not the code's)
     assert np.allclose(other[:, 0], one[:, 0], rtol=1e-5, atol=0)
-    assert not np.array_equal(other[:, 0], one[:, 0])
     with pytest.raises(ValueError, match="series must have shape"):
         one_step_nrmse_gains("gru", 0.5, [1.0], 20, 0, u[:, 0], **train_kw)
     with pytest.raises(ValueError, match="chunk"):

@@ -1,18 +1,21 @@
 """Reading an unfinished forecasting map (finished groups only) and recomputing a slice."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-import gcrit_utils.forecast_sweep as fs
-from gcrit_utils.forecast_sweep import (
+from gcrit_utils.experiments.forecast_checks import recompute_slice
+from gcrit_utils.experiments.forecasting import (
+    FORECAST_ARCHS,
     FORECAST_RATIOS,
     assemble_forecast,
     finished_forecast_groups,
-    forecast_task,
+    finished_groups,
     forecast_tasks,
     one_step_task,
-    recompute_slice,
-    stored_forecast,
+    reference_gain,
+    sweep_forecast,
 )
 from gcrit_utils.runner import finished_tasks
 
@@ -26,7 +29,7 @@ class Interrupted(RuntimeError):
 
 def fake_task(task):
     """Cheap stand-in for forecast_task: values encode (arch, s_b, seed)."""
-    code = fs.FORECAST_ARCHS.index(task["arch"]) * 100 + task["bias_std"] * 10 + task["seed"]
+    code = FORECAST_ARCHS.index(task["arch"]) * 100 + task["bias_std"] * 10 + task["seed"]
     g = len(task["ratios"])
     return {"vpt": np.full((2, g, 20), code, dtype=np.float32),
             "nrmse_lyapunov_time": np.full((2, g), code), "one_step_nrmse": np.full((2, g), code),
@@ -46,29 +49,25 @@ def dying_after(count):
     return task
 
 
-@pytest.fixture
-def small_sweep(monkeypatch):
-    monkeypatch.setitem(fs.FORECAST_SWEEP, "default", SMALL)
+def small_map(task_fn):
+    """The Mackey-Glass map's definition with a small configuration and ``task_fn``."""
+    real = sweep_forecast("mackey_glass", 0.1, "default")
+    return dataclasses.replace(real, name="forecast_test", config={**real.params, **SMALL},
+                               task_fn=task_fn)
 
 
-def test_finished_groups_of_a_partial_map(small_sweep, monkeypatch, tmp_path):
+def test_finished_groups_of_a_partial_map(tmp_path):
     # Mackey-Glass is mapped at s_b = 0.5 only: 4 archs x 1 s_b x 2 seeds = 8 tasks, in
     # (arch, s_b, seed) order; stop after 3 tasks -> the rnn group is done, gru half done
-    monkeypatch.setattr(fs, "forecast_task", dying_after(3))
     with pytest.raises(Interrupted):
-        stored_forecast("mackey_glass", 0.1, "default", root=tmp_path)
-    groups, origin = finished_forecast_groups("mackey_glass", 0.1, "default", root=tmp_path)
+        small_map(dying_after(3)).load(tmp_path, progress=False)
+    groups, origin = finished_groups([small_map(fake_task)], root=tmp_path)
     assert list(groups) == [("rnn", 0.5)]
-    with pytest.raises(FileNotFoundError, match=r"\('gru', 0.5\)\] of forecast_mackey_glass_"
-                       r"in0p1_default .*GCRIT_SCALE=default gcrit figures --only "
-                       r"forecast_systems"):
-        finished_forecast_groups("mackey_glass", 0.1, "default", root=tmp_path,
-                                 require=[("rnn", 0.5), ("gru", 0.5)])
     data = groups[("rnn", 0.5)]
     assert data["vpt_mean"].shape == (1, 1, 2, 2, G)
     assert np.all(data["vpt_mean"][0, 0, 0] == 5) and np.all(data["vpt_mean"][0, 0, 1] == 6)
     assert list(data["archs"]) == ["rnn"] and list(data["bias_stds"]) == [0.5]
-    assert data["g_ref"][0, 0] == pytest.approx(fs.reference_gain("rnn", 0.5))
+    assert data["g_ref"][0, 0] == pytest.approx(reference_gain("rnn", 0.5))
     assert len(origin[("rnn", 0.5)]) == 2
     assert all("git_commit" in o and "wall_time_s" in o for o in origin[("rnn", 0.5)])
 
@@ -77,18 +76,16 @@ def test_finished_groups_of_a_partial_map(small_sweep, monkeypatch, tmp_path):
     files = sorted(folder.glob("task_*.npz"))
     assert len(files) == 3
     files[2].write_bytes(b"garbage")  # the gru seed-0 task
-    groups, _ = finished_forecast_groups("mackey_glass", 0.1, "default", root=tmp_path)
+    groups, _ = finished_groups([small_map(fake_task)], root=tmp_path)
     assert list(groups) == [("rnn", 0.5)]
     assert sorted(folder.glob("task_*.npz")) == files
 
     # finishing the map (the corrupt task is recomputed) moves the groups to the stored
     # entry, with the same numbers
-    monkeypatch.setattr(fs, "forecast_task", fake_task)
-    full = stored_forecast("mackey_glass", 0.1, "default", root=tmp_path)
+    full = small_map(fake_task).load(tmp_path, progress=False)
     assert not folder.exists()
-    groups_after, origin_after = finished_forecast_groups("mackey_glass", 0.1, "default",
-                                                          root=tmp_path)
-    assert list(groups_after) == [(a, 0.5) for a in fs.FORECAST_ARCHS]
+    groups_after, origin_after = finished_groups([small_map(fake_task)], root=tmp_path)
+    assert list(groups_after) == [(a, 0.5) for a in FORECAST_ARCHS]
     # each reservoir's provenance survives the assembly (the rnn files were written first)
     assert origin_after[("rnn", 0.5)] == origin[("rnn", 0.5)]
     assert len(origin_after[("lstm", 0.5)]) == 2
@@ -98,9 +95,14 @@ def test_finished_groups_of_a_partial_map(small_sweep, monkeypatch, tmp_path):
     assert np.array_equal(groups_after[("lstm", 0.5)]["vpt"], full["vpt"][2:3])
 
 
-def test_finished_groups_of_a_map_never_started(small_sweep, tmp_path):
+def test_finished_groups_of_a_map_never_started(tmp_path):
     groups, origin = finished_forecast_groups("lorenz63", 0.1, "default", root=tmp_path)
     assert groups == {} and origin == {}
+    with pytest.raises(FileNotFoundError, match=r"\('gru', 0.5\)\] of forecast_mackey_glass_"
+                       r"in0p1_default .*GCRIT_SCALE=default gcrit figures --only "
+                       r"forecast_systems"):
+        finished_forecast_groups("mackey_glass", 0.1, "default", root=tmp_path,
+                                 require=[("gru", 0.5)])
     with pytest.raises(FileNotFoundError, match="--only forecast_vs_gain_lorenz_in0p1$"):
         finished_forecast_groups("lorenz63", 0.1, "default", root=tmp_path,
                                  require=[("lstm", 1.0)])
@@ -110,14 +112,15 @@ def test_finished_groups_of_a_map_never_started(small_sweep, tmp_path):
         finished_forecast_groups("lorenz63", 0.3, "default", root=tmp_path)
 
 
-def test_recompute_slice_matches_the_task_it_repeats(monkeypatch):
+def test_recompute_slice_matches_the_task_it_repeats():
     cfg = {"n": 40, "seeds": [0], "dtype": "float64", "lyap_steps": 200, "lyap_warmup": 100}
-    monkeypatch.setitem(fs.FORECAST_SWEEP, "default", cfg)
-    (task,) = forecast_tasks("lorenz63", 0.1, [0.5], ["gru"], [0], 40, FORECAST_RATIOS,
-                             "float64", 200, 100)
-    data = assemble_forecast([forecast_task(task)], ["gru"], [0.5], [0], FORECAST_RATIOS)
+    real = sweep_forecast("lorenz63", 0.1, "default")
+    sweep = dataclasses.replace(real, name="forecast_test",
+                                config={**real.params, **cfg, "archs": ["gru"],
+                                        "bias_stds": [0.5]})
+    data = sweep.compute()
     ratios = (0.3, 1.0)
-    out = recompute_slice(data, "lorenz63", 0.1, "gru", 0.5, ratios, "default")
+    out = recompute_slice(data, sweep, "gru", 0.5, ratios)
     idx = [FORECAST_RATIOS.index(r) for r in ratios]
     assert np.array_equal(out["stored_one_step"], data["one_step_nrmse"][0, 0, 0][:, idx])
     assert out["live_one_step"].shape == out["stored_one_step"].shape == (2, 2)
@@ -133,8 +136,7 @@ def test_recompute_slice_matches_the_task_it_repeats(monkeypatch):
     assert out["reordered_one_step"].shape == (2, 2)
     assert np.allclose(out["reordered_one_step"][:, ordered], out["live_one_step"][:, ordered],
                        rtol=1e-6, atol=0)
-    (small,) = forecast_tasks("lorenz63", 0.1, [0.5], ["gru"], [0], 40, ratios, "float64",
-                              200, 100)
+    (small,) = forecast_tasks({**sweep.params, "ratios": list(ratios)})
     assert np.array_equal(one_step_task(small), out["live_one_step"])
     assert np.array_equal(out["stored_driven"], data["lyap_driven"][0, 0, 0][idx])
     # the exponent is not a rounding-level match: each gain's tangent vector starts from the
@@ -143,12 +145,12 @@ def test_recompute_slice_matches_the_task_it_repeats(monkeypatch):
     assert np.allclose(out["live_driven"], out["stored_driven"], atol=0.02)
     # a slice that is not in the map is an error, not a silent mismatch
     with pytest.raises(ValueError, match="ratios"):
-        recompute_slice(data, "lorenz63", 0.1, "gru", 0.5, (0.33,), "default")
+        recompute_slice(data, sweep, "gru", 0.5, (0.33,))
     with pytest.raises(ValueError, match="arch, bias_std"):
-        recompute_slice(data, "lorenz63", 0.1, "lstm", 0.5, ratios, "default")
-    monkeypatch.setitem(fs.FORECAST_SWEEP, "default", dict(cfg, seeds=[0, 1]))
+        recompute_slice(data, sweep, "lstm", 0.5, ratios)
+    two_seeds = dataclasses.replace(sweep, config={**sweep.params, "seeds": [0, 1]})
     with pytest.raises(ValueError, match="seeds"):
-        recompute_slice(data, "lorenz63", 0.1, "gru", 0.5, ratios, "default")
+        recompute_slice(data, two_seeds, "gru", 0.5, ratios)
 
 
 def test_scale_figure_draws_common_groups_only():
@@ -157,14 +159,16 @@ def test_scale_figure_draws_common_groups_only():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from gcrit_utils.figures import figure_forecast_scales
+    from gcrit_utils.figures.forecasting import figure_forecast_scales
 
     def group(arch, sb, seeds, value):
         results = [fake_task({"arch": arch, "bias_std": sb, "seed": 0, "ratios": FORECAST_RATIOS})
                    for _ in seeds]
         for r in results:
             r["vpt"][:] = value
-        return assemble_forecast(results, [arch], [sb], seeds, FORECAST_RATIOS)
+        config = {"archs": [arch], "bias_stds": [sb], "seeds": seeds,
+                  "ratios": FORECAST_RATIOS}
+        return assemble_forecast(config, results)
 
     small = {("rnn", 0.5): group("rnn", 0.5, [0, 1], 3.0),
              ("gru", 0.5): group("gru", 0.5, [0], 4.0)}

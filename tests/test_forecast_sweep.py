@@ -1,22 +1,24 @@
 import numpy as np
 import pytest
 
-from gcrit_utils.forecast_sweep import (
+from gcrit_utils.experiments.forecast_analysis import (
+    forecast_summary,
+    location_range,
+    location_shifts,
+    peak_and_cliff,
+    plateau_end,
+)
+from gcrit_utils.experiments.forecasting import (
     FORECAST_ENTRIES,
     FORECAST_RATIOS,
     WINDOWS,
     assemble_forecast,
     entry_name,
     forecast_series,
-    forecast_summary,
     forecast_task,
     forecast_tasks,
-    location_range,
-    location_shifts,
-    peak_and_cliff,
-    plateau_end,
     reference_gain,
-    stored_forecast,
+    sweep_forecast,
 )
 from gcrit_utils.systems import SYSTEMS
 from gcrit_utils.theory import critical_gain
@@ -87,12 +89,12 @@ def test_reference_gain_and_names():
     assert reference_gain("gru", 0.5) == pytest.approx(critical_gain("gru", 0.5))
     assert reference_gain("minimalrnn", 0.5) == 1.0
     assert entry_name("lorenz63", 0.02, "default") == "forecast_lorenz63_in0p02_default"
+    from gcrit_utils.experiments.forecasting import figure_name
     from gcrit_utils.figures import FIGURES
-    from gcrit_utils.forecast_sweep import figure_name
 
     assert figure_name("lorenz63", 0.02) == "forecast_vs_gain_lorenz_in0p02"
     assert all(figure_name(system, sin) in FIGURES for system, sin, _ in FORECAST_ENTRIES)
-    from gcrit_utils.figures import SCALES_COMPARED, scales_figure_name
+    from gcrit_utils.figures.forecasting import SCALES_COMPARED, scales_figure_name
 
     assert scales_figure_name("lorenz63", 0.1) == "forecast_scales_lorenz_in0p1"  # names kept
     assert scales_figure_name("lorenz63_x", 0.1) == "forecast_scales_lorenz63_x_in0p1"
@@ -100,11 +102,12 @@ def test_reference_gain_and_names():
     assert set(SCALES_COMPARED) == {(system, sin) for system, sin, _ in FORECAST_ENTRIES}
     assert [SYSTEMS[s].vpt_unit for s in ("lorenz63", "santafe_laser")] == ["LT", "samples"]
     with pytest.raises(ValueError, match="system, input_scale"):
-        stored_forecast("lorenz63", 0.3, "default")
+        sweep_forecast("lorenz63", 0.3, "default")
+    config = sweep_forecast("lorenz63", 0.1, "default").params
     with pytest.raises(ValueError, match="system"):
-        forecast_tasks("henon", 0.1, [0.5], ["gru"], [0], 50)
+        forecast_tasks({**config, "system": "henon"})
     with pytest.raises(ValueError, match="input_scale"):
-        forecast_tasks("lorenz63", -0.1, [0.5], ["gru"], [0], 50)
+        forecast_tasks({**config, "input_scale": -0.1})
     for system, _, _ in FORECAST_ENTRIES:
         u, w = forecast_series(system), WINDOWS[system]
         train = u[w["washout"] : w["washout"] + w["train"]]
@@ -113,10 +116,12 @@ def test_reference_gain_and_names():
 
 
 def test_small_task_assembles_and_summarises():
-    tasks = forecast_tasks("lorenz63", 0.1, [0.5], ["gru", "minimalrnn"], [0], 40,
-                           ratios=[0.5, 1.0, 2.0], lyap_steps=200, lyap_warmup=100)
+    config = {**sweep_forecast("lorenz63", 0.1, "default").params, "bias_stds": [0.5],
+              "archs": ["gru", "minimalrnn"], "seeds": [0], "n": 40, "ratios": [0.5, 1.0, 2.0],
+              "lyap_steps": 200, "lyap_warmup": 100}
+    tasks = forecast_tasks(config)
     results = [forecast_task(t) for t in tasks]
-    data = assemble_forecast(results, ["gru", "minimalrnn"], [0.5], [0], [0.5, 1.0, 2.0])
+    data = assemble_forecast(config, results)
     assert data["vpt"].shape == (2, 1, 1, 2, 3, 20)
     assert data["vpt_mean"].shape == (2, 1, 1, 2, 3)
     assert data["lyap_driven"].shape == (2, 1, 1, 3)
@@ -144,7 +149,7 @@ def test_small_task_assembles_and_summarises():
 
 
 def test_predictor_errors():
-    from gcrit_utils.forecast_sweep import predictor_errors
+    from gcrit_utils.experiments.forecast_analysis import predictor_errors
 
     rows = [{"arch": "gru", "peak": 0.8, "cliff": 1.0, "driven_crossing": 1.1,
              "autonomous_crossing": float("inf")},
@@ -184,7 +189,7 @@ def test_a_diverged_reservoir_never_puts_nan_into_a_figure():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from gcrit_utils.figures import figure_forecast_systems, figure_forecast_vs_gain
+    from gcrit_utils.figures.forecasting import figure_forecast_systems, figure_forecast_vs_gain
 
     data = _fake_map(diverged=True)
     for fig in (figure_forecast_vs_gain(data), figure_forecast_systems({"lorenz63": data})):
@@ -200,7 +205,7 @@ def test_a_diverged_reservoir_never_puts_nan_into_a_figure():
 
 
 def test_compare_scales_pairs_summaries_and_reports_them():
-    from gcrit_utils.forecast_sweep import compare_scales
+    from gcrit_utils.experiments.forecast_analysis import compare_scales
     from gcrit_utils.report import (
         scale_comparison_lines,
         scale_comparison_table,
@@ -236,7 +241,7 @@ def test_compare_scales_pairs_summaries_and_reports_them():
 
 
 def test_best_vpt_change_in_standard_errors_and_one_step_summary():
-    from gcrit_utils.forecast_sweep import compare_scales, peak_seeds
+    from gcrit_utils.experiments.forecast_analysis import compare_scales, peak_seeds
     from gcrit_utils.report import one_step_table
 
     before, after = _fake_map(diverged=False), _fake_map(diverged=False)
@@ -262,7 +267,7 @@ def test_best_vpt_change_in_standard_errors_and_one_step_summary():
 
 
 def test_predictor_errors_by_scale_and_their_lines():
-    from gcrit_utils.forecast_sweep import (
+    from gcrit_utils.experiments.forecast_analysis import (
         PREDICTORS,
         compare_scales,
         predictor_errors,
@@ -291,7 +296,7 @@ def test_predictor_errors_by_scale_and_their_lines():
 
 
 def test_scale_comparison_report_is_its_four_blocks():
-    from gcrit_utils.forecast_sweep import compare_scales, predictor_errors_by_scale
+    from gcrit_utils.experiments.forecast_analysis import compare_scales, predictor_errors_by_scale
     from gcrit_utils.report import (
         VPT_FRACTIONS,
         predictor_error_lines,
@@ -318,7 +323,7 @@ def test_scale_comparison_report_is_its_four_blocks():
 
 
 def test_exponent_agreement_separates_ordered_from_chaotic():
-    from gcrit_utils.forecast_sweep import ORDERED_BELOW, exponent_agreement
+    from gcrit_utils.experiments.forecast_analysis import ORDERED_BELOW, exponent_agreement
     from gcrit_utils.report import exponent_agreement_table
 
     first = {("gru", 0.5): {"lyap_autonomous": np.array([[-0.3, -0.01, 0.02]])},
@@ -353,7 +358,7 @@ def test_provenance_table_shortens_commits():
 
 
 def test_slice_mismatches_tight_where_ordered_loose_where_chaotic():
-    from gcrit_utils.forecast_sweep import SLICE_TOLERANCES, slice_mismatches
+    from gcrit_utils.experiments.forecast_checks import SLICE_TOLERANCES, slice_mismatches
 
     stored = {"stored_one_step": np.array([[0.010, 0.020]]), "stored_vpt": np.array([[5.0, 1.0]]),
               "stored_driven": np.array([-0.02, 0.01])}  # ordered at the first gain only
@@ -374,7 +379,7 @@ def test_slice_mismatches_tight_where_ordered_loose_where_chaotic():
 
 
 def test_slice_tolerance_scales_with_the_rounding_noise_measured_in_the_check():
-    from gcrit_utils.forecast_sweep import rounding_noise, slice_mismatches
+    from gcrit_utils.experiments.forecast_checks import rounding_noise, slice_mismatches
 
     check = {"stored_one_step": np.array([[0.010, 0.020]]),
              "live_one_step": np.array([[0.010 * (1 + 3e-4), 0.020]]),
@@ -417,7 +422,7 @@ def test_slice_report_prints_live_stored_and_echo_state():
 
 
 def test_entry_overview_summarises_the_map_after():
-    from gcrit_utils.forecast_sweep import compare_scales, entry_overview
+    from gcrit_utils.experiments.forecast_analysis import compare_scales, entry_overview
     from gcrit_utils.report import entry_overview_table
 
     before, after = _fake_map(diverged=False), _fake_map(diverged=False)

@@ -7,13 +7,9 @@ import pytest
 from scipy.special import expit
 
 from gcrit_utils import RandomRNN, critical_gain
-from gcrit_utils.meanfield import (
-    fixed_point_map,
-    mean_field_critical_gain,
-    mean_field_fixed_point,
-    normal_rule,
-)
-from gcrit_utils.theory import gaussian_expectation, mean_field_rnn
+from gcrit_utils.gaussian import gaussian_expectation, normal_rule
+from gcrit_utils.meanfield import fixed_point_map, mean_field_critical_gain, mean_field_fixed_point
+from gcrit_utils.theory import mean_field_rnn
 
 
 def _exp2_exact(std):
@@ -157,14 +153,16 @@ def test_bad_input(kwargs, match):
         fixed_point_map(**kwargs)
 
 
-def test_lstm_sampled_units_in_chunks_equal_one_pass(monkeypatch):
-    import gcrit_utils.meanfield as mf
+def test_lstm_sampled_units_in_chunks_equal_one_pass():
+    from gcrit_utils.cells.lstm import lstm_mean_field_map
 
     net = RandomRNN("lstm", 10, 1.0, 0.5, seed=1, candidate_bias_std=0.5)
-    b = {k: net._bias[i].numpy() for i, k in enumerate(net.gates)}
-    chunked = fixed_point_map("lstm", 2.0, 0.05, 0.5, candidate_bias_std=0.5, biases=b)
-    monkeypatch.setattr(mf, "_LSTM_CHUNK", 100)
-    whole = fixed_point_map("lstm", 2.0, 0.05, 0.5, candidate_bias_std=0.5, biases=b)
+    m = {k: net.bias[i].numpy() for i, k in enumerate(net.gates)}
+    s = dict.fromkeys(net.gates, 0.0)
+    rho = net.gain_ratios
+    chunked = lstm_mean_field_map(2.0, 0.05, m, s, rho)
+    assert chunked == fixed_point_map("lstm", 2.0, 0.05, 0.5, candidate_bias_std=0.5, biases=m)
+    whole = lstm_mean_field_map(2.0, 0.05, m, s, rho, chunk=100)
     # the saturated-tail panels depend on the largest |bias| in a chunk: the rules differ
     # slightly (documented accuracy 1e-7), the results by 4e-11
     assert chunked == pytest.approx(whole, rel=1e-9)

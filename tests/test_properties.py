@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gcrit_utils import RandomRNN, critical_gain, max_lyapunov
-from gcrit_utils._validation import ARCHS
+from gcrit_utils.cells import ARCHS
 
 settings.register_profile("gcrit", max_examples=60, deadline=None)
 settings.load_profile("gcrit")
@@ -111,10 +111,11 @@ def test_system_series_rejects_bad_lengths(n):
 
 @given(scale=bad_floats)
 def test_forecast_tasks_reject_bad_input_scale(scale):
-    from gcrit_utils.forecast_sweep import forecast_tasks
+    from gcrit_utils.experiments.forecasting import forecast_tasks, sweep_forecast
 
+    config = {**sweep_forecast("lorenz63", 0.1, "default").params, "input_scale": scale}
     with pytest.raises(ValueError, match="input_scale"):
-        forecast_tasks("lorenz63", scale, [0.5], ["gru"], [0], 20)
+        forecast_tasks(config)
 
 
 @given(width=st.one_of(st.integers(max_value=0), st.floats(allow_nan=True), st.text(max_size=2)),

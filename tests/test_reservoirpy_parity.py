@@ -19,7 +19,7 @@ def test_states_and_one_step_error_match_reservoirpy():
     u, _, _ = normalise(lorenz63(1200, seed=2))
     net = RandomRNN("rnn", 120, 1.1, 0.5, input_dim=3, input_scale=0.5, seed=4,
                     dtype=torch.float64)
-    res = Reservoir(W=1.1 * net._w0.numpy(), Win=net._u.numpy(), bias=net._bias[0].numpy(),
+    res = Reservoir(W=1.1 * net.w0.numpy(), Win=net.input_weights.numpy(), bias=net.bias[0].numpy(),
                     lr=1.0)
     theirs = res.run(u)
     ours = net.run(torch.as_tensor(u))[:, 0].numpy()

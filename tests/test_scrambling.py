@@ -99,7 +99,11 @@ def test_scrambling_figures_draw_finite_data():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from gcrit_utils.figures import figure_cobweb, figure_period3_vs_width, figure_scrambling
+    from gcrit_utils.figures.scrambling import (
+        figure_cobweb,
+        figure_period3_vs_width,
+        figure_scrambling,
+    )
 
     net = tent(1.9)
     figs = [figure_cobweb(net, 0.3, steps=20),

@@ -3,14 +3,16 @@
 import numpy as np
 import pytest
 
-from gcrit_utils.forecast_sweep import (
+from gcrit_utils.experiments.forecasting import (
     STORED_SERIES,
     WINDOWS,
     forecast_series,
     series_length,
     stored_series,
+    sweep_series,
 )
-from gcrit_utils.store import load_result
+from gcrit_utils.experiments.training import lorenz_training_series
+from gcrit_utils.store import load_result, save_result
 from gcrit_utils.systems import _lorenz, normalise
 
 
@@ -46,17 +48,19 @@ def test_missing_or_corrupt_series_is_computed_and_stored(tmp_path):
         stored_series("mackey_glass")
 
 
-def test_the_series_comes_from_the_store_not_from_an_integration(monkeypatch):
-    import gcrit_utils.forecast_sweep as fs
+def _fake_store(root, n_steps=None):
+    """A store whose Lorenz-63 entry holds a reversed trajectory (what no integration gives)."""
+    sweep = sweep_series("lorenz63", n_steps)
+    fake = stored_series("lorenz63")[: sweep.config["n_steps"]][::-1].copy()
+    save_result(sweep.name, {"raw": fake}, sweep.params, root=root)
+    return fake
 
-    real = fs.stored_series("lorenz63")
-    monkeypatch.setattr(fs, "stored_series", lambda system="lorenz63": real[::-1].copy())
-    fs._cached_series.cache_clear()
-    try:
-        got = fs.forecast_series("lorenz63")
-        assert not np.allclose(got[:100], forecast_series_from(real)[:100])
-    finally:
-        fs._cached_series.cache_clear()
+
+def test_the_series_comes_from_the_store_not_from_an_integration(tmp_path):
+    fake = _fake_store(tmp_path)
+    got = forecast_series("lorenz63", root=tmp_path)
+    np.testing.assert_array_equal(got, forecast_series_from(fake))
+    assert not np.allclose(got[:100], forecast_series("lorenz63")[:100])
 
 
 def forecast_series_from(raw):
@@ -76,25 +80,10 @@ def test_other_lengths_are_their_own_entries(tmp_path):
         stored_series("lorenz63", 0, root=tmp_path)
 
 
-def test_chapter_09_trains_on_the_stored_trajectory(monkeypatch):
-    import gcrit_utils.forecast_sweep as fs
-    from gcrit_utils.training_sweep import lorenz_training_series
-
-    fake = np.random.default_rng(3).standard_normal((400, 3)) * [1.0, 2.0, 3.0] + 5.0
-    calls = []
-
-    def read(system, n_steps=None, root=None, recompute=False):
-        calls.append((system, n_steps))
-        return fake[:n_steps]
-
-    monkeypatch.setattr(fs, "stored_series", read)
-    lorenz_training_series.cache_clear()
-    try:
-        got = lorenz_training_series(400)
-        assert calls == [("lorenz63", 400)]
-        expected = ((fake - fake.mean(axis=0)) / fake.std(axis=0)).astype(np.float32)
-        np.testing.assert_array_equal(got, expected)
-        with pytest.raises(ValueError, match="seed"):
-            lorenz_training_series(400, seed=-1)
-    finally:
-        lorenz_training_series.cache_clear()
+def test_the_training_chapter_trains_on_the_stored_trajectory(tmp_path):
+    fake = _fake_store(tmp_path, 400)
+    got = lorenz_training_series(400, root=tmp_path)
+    expected = ((fake - fake.mean(axis=0)) / fake.std(axis=0)).astype(np.float32)
+    np.testing.assert_array_equal(got, expected)
+    with pytest.raises(ValueError, match="seed"):
+        lorenz_training_series(400, seed=-1)

@@ -7,11 +7,8 @@ import pytest
 import torch
 
 from gcrit_utils import RandomRNN
-from gcrit_utils.propagation import (
-    jacobian_product_singular_values,
-    simulate_propagation,
-    timescale_grid,
-)
+from gcrit_utils.experiments.propagation import timescale_grid
+from gcrit_utils.propagation import jacobian_product_singular_values, simulate_propagation
 from gcrit_utils.signalprop import (
     chi_one,
     correlation_fixed_point,
@@ -23,7 +20,7 @@ from gcrit_utils.signalprop import (
 )
 from gcrit_utils.theory import mean_field_rnn
 from gcrit_utils.training import (
-    MinimalRNN,
+    MinimalRNNModule,
     RecurrentRegressor,
     model_from_random_rnn,
     steps_to_solve,
@@ -152,7 +149,7 @@ def test_training_reduces_the_loss_and_is_reproducible():
 
 
 def test_minimal_rnn_module_shapes():
-    core = MinimalRNN(3, 5, generator=torch.Generator().manual_seed(0))
+    core = MinimalRNNModule(3, 5, generator=torch.Generator().manual_seed(0))
     model = RecurrentRegressor(core, 2)
     assert model(torch.zeros(4, 6, 3)).shape == (4, 6, 2)
 
@@ -160,11 +157,11 @@ def test_minimal_rnn_module_shapes():
 def test_orthogonal_and_bias_mean_options():
     net = RandomRNN("gru", 30, 1.0, 0.5, seed=2, orthogonal=True, bias_mean={"z": 2.0},
                     dtype=torch.float64)
-    for block in net._w0.split(30):  # every gate's W0 is orthogonal
+    for block in net.w0.split(30):  # every gate's W0 is orthogonal
         assert torch.allclose(block @ block.T, torch.eye(30, dtype=torch.float64), atol=1e-12)
     plain = RandomRNN("gru", 30, 1.0, 0.5, seed=2, dtype=torch.float64)
-    assert torch.allclose(net._bias[1] - 2.0, plain._bias[1])  # same draw, shifted
-    assert torch.equal(net._bias[0], plain._bias[0])
+    assert torch.allclose(net.bias[1] - 2.0, plain.bias[1])  # same draw, shifted
+    assert torch.equal(net.bias[0], plain.bias[0])
     with pytest.raises(ValueError, match="bias_mean keys"):
         RandomRNN("gru", 10, 1.0, bias_mean={"q": 1.0})
 
@@ -186,7 +183,7 @@ def test_singular_value_spread_floors_rounding_noise():
 
 
 def test_isometry_rows_print_only_resolved_digits():
-    from gcrit_utils.propagation import ISOMETRY_COLUMNS, isometry_rows, spread_text
+    from gcrit_utils.experiments.propagation import ISOMETRY_COLUMNS, isometry_rows, spread_text
 
     resolved = np.array([1.0, 0.5, 0.1])
     noisy = np.array([1.0, 1e-19, 2e-19, 3e-19, 1e-3])  # median below 5 eps

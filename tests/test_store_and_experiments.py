@@ -1,19 +1,26 @@
-import json
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from gcrit_utils.experiments import (
-    cached_sweep,
-    current_scale,
-    finite_size_gain_samples,
-    first_crossing,
+from gcrit_utils.experiments.dynamics import (
+    crossing_gains,
     lyapunov_agreement,
+    lyapunov_sweep,
     lyapunov_vs_gain,
+    phase_diagram,
+    sweep_lyapunov,
+    sweep_phase_diagram,
+)
+from gcrit_utils.experiments.scale import current_scale
+from gcrit_utils.experiments.spectrum import (
+    finite_size_gain_samples,
     spectrum_sweep,
+    sweep_spectrum,
     top_unit_share,
 )
+from gcrit_utils.lyapunov import first_crossing
 from gcrit_utils.report import format_table, mean_and_error
 from gcrit_utils.store import load_result, result_exists, save_result
 
@@ -35,33 +42,6 @@ def test_store_rejects_bad_names_and_missing(tmp_path):
         save_result("../evil", {}, {}, root=tmp_path)
     with pytest.raises(FileNotFoundError, match="gcrit figures"):
         load_result("absent", tmp_path)
-
-
-def _tasks_for(a):
-    return [a, a + 1]
-
-
-def _double(task):
-    return {"v": np.array([2.0 * task])}
-
-
-def _assemble(results):
-    return {"v": np.concatenate([r["v"] for r in results])}
-
-
-def test_cached_sweep_recomputes_only_when_params_change(tmp_path):
-    calls = []
-
-    def counting(task):
-        calls.append(task)
-        return _double(task)
-
-    for a in (1, 1, 2):
-        out = cached_sweep("s", {"a": a}, _tasks_for(a), counting, _assemble, tmp_path)
-        assert np.array_equal(out["v"], [2.0 * a, 2.0 * a + 2])
-    assert calls == [1, 2, 2, 3]  # the second call with a = 1 came from the store
-    meta = json.loads((tmp_path / "s.json").read_text())
-    assert meta["params"] == {"a": 2}
 
 
 def test_first_crossing():
@@ -116,30 +96,6 @@ def test_report_helpers():
         mean_and_error([])
 
 
-def test_corrupt_file_is_detected_and_recomputed(tmp_path):
-    from gcrit_utils.store import CorruptResultError
-
-    calls = []
-
-    def counting(task):
-        calls.append(task)
-        return {"v": np.arange(10.0) * task}
-
-    def assemble(results):
-        return results[0]
-
-    cached_sweep("c", {"a": 2}, [2], counting, assemble, tmp_path)
-    raw = bytearray((tmp_path / "c.npz").read_bytes())
-    raw[len(raw) // 2] ^= 0xFF
-    (tmp_path / "c.npz").write_bytes(bytes(raw))
-    with pytest.raises(CorruptResultError):
-        load_result("c", tmp_path)
-    out = cached_sweep("c", {"a": 2}, [2], counting, assemble, tmp_path)
-    assert np.array_equal(out["v"], np.arange(10.0) * 2)
-    assert calls == [2, 2]
-    load_result("c", tmp_path)  # valid again
-
-
 def test_crossing_summary():
     from gcrit_utils.report import crossing_summary
 
@@ -149,39 +105,39 @@ def test_crossing_summary():
     assert crossing_summary([1.0, np.inf, 2.0], 2.4, 2) == expected
 
 
-def test_stored_sweeps_equal_in_memory_sweeps(tmp_path, monkeypatch):
-    import gcrit_utils.experiments as ex
-
-    monkeypatch.setitem(ex.SPECTRUM_SWEEP, "default",
-                        {"ns": [40, 60], "seeds": [0, 1], "ratios": [1.0, 1.2]})
-    monkeypatch.setattr(ex, "SPECTRUM_CASES", (("gru", 0.5), ("lstm", 0.5)))
-    stored = ex.stored_spectrum_sweep("default", root=tmp_path)
-    live = ex.spectrum_sweep(ex.SPECTRUM_CASES, [40, 60], [0, 1], [1.0, 1.2])
+def test_stored_sweeps_equal_in_memory_sweeps(tmp_path):
+    """Each chapter's stored sweep (small configurations of the real definitions) equals
+    the in-memory function the chapters call for live slices."""
+    spectrum = dataclasses.replace(sweep_spectrum("default"), name="spectrum_test", config={
+        "cases": [["gru", 0.5], ["lstm", 0.5]], "ns": [40, 60], "seeds": [0, 1],
+        "ratios": [1.0, 1.2]})
+    stored = spectrum.load(tmp_path, progress=False)
+    live = spectrum_sweep([("gru", 0.5), ("lstm", 0.5)], [40, 60], [0, 1], [1.0, 1.2])
     for key in live:
         assert np.array_equal(stored[key], live[key]), key
-    assert ex.stored_spectrum_sweep("default", root=tmp_path)["g_star"].shape == (2, 2, 2)
+    assert spectrum.load(tmp_path)["g_star"].shape == (2, 2, 2)
 
-    monkeypatch.setitem(ex.LYAPUNOV_SWEEP, "default",
-                        {"n": 30, "seeds": [0, 1], "ratios": [0.8, 1.5], "steps": 60,
-                         "warmup": 20})
-    monkeypatch.setattr(ex, "LYAPUNOV_CASES", (("gru", 0.5), ("rnn", 0.5)))
-    stored = ex.stored_lyapunov_sweep("default", root=tmp_path)
-    live = ex.lyapunov_sweep(ex.LYAPUNOV_CASES, 30, [0, 1], [0.8, 1.5], 60, 20)
+    lyapunov = dataclasses.replace(sweep_lyapunov("default"), name="lyapunov_test", config={
+        "cases": [["gru", 0.5], ["rnn", 0.5]], "n": 30, "seeds": [0, 1], "ratios": [0.8, 1.5],
+        "steps": 60, "warmup": 20})
+    stored = lyapunov.load(tmp_path, progress=False)
+    live = lyapunov_sweep([("gru", 0.5), ("rnn", 0.5)], 30, [0, 1], [0.8, 1.5], 60, 20)
     for key in live:
         assert np.array_equal(stored[key], live[key], equal_nan=True), key
-    per_seed = ex.lyapunov_vs_gain("rnn", 0.5, (live["ratios"] * live["g_c"][1]).tolist(), 30,
-                                   [0, 1], 60, 20)
+    per_seed = lyapunov_vs_gain("rnn", 0.5, (live["ratios"] * live["g_c"][1]).tolist(), 30,
+                                [0, 1], 60, 20)
     assert np.array_equal(per_seed["exponents"], live["exponents"][1])
-    chaos = ex.crossing_gains(live, 0.0)
+    chaos = crossing_gains(live, 0.0)
     assert chaos.shape == (2, 2)
-    assert chaos[1, 0] == ex.first_crossing(live["ratios"] * live["g_c"][1],
-                                            live["exponents"][1, 0], 0.0)
+    assert chaos[1, 0] == first_crossing(live["ratios"] * live["g_c"][1],
+                                         live["exponents"][1, 0], 0.0)
 
-    monkeypatch.setitem(ex.PHASE_SWEEP, "default",
-                        {"n": 20, "seed": 0, "bias_stds": [0.0, 0.5], "gains": [0.5, 3.0],
-                         "steps": 40, "warmup": 10})
-    stored = ex.stored_phase_diagram("gru", "default", root=tmp_path)
-    live = ex.phase_diagram("gru", [0.0, 0.5], [0.5, 3.0], 20, 0, 40, 10)
+    phase = dataclasses.replace(sweep_phase_diagram("gru", "default"), name="phase_test",
+                                config={"arch": "gru", "n": 20, "seed": 0,
+                                        "bias_stds": [0.0, 0.5], "gains": [0.5, 3.0],
+                                        "steps": 40, "warmup": 10})
+    stored = phase.load(tmp_path, progress=False)
+    live = phase_diagram("gru", [0.0, 0.5], [0.5, 3.0], 20, 0, 40, 10)
     for key in live:
         assert np.array_equal(stored[key], live[key]), key
 

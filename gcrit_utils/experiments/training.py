@@ -1,34 +1,43 @@
-"""Stored training experiments: trainability over gains (chapter 06) and critical versus
-default initialisation of ``nn.GRU``/``nn.LSTM`` (chapter 09)."""
+"""Training chapters: trainability over gains (signal propagation) and initialisations of
+``nn.GRU``/``nn.LSTM`` compared on tasks (training)."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import torch
 
-from ._validation import check_int
-from .cells import RandomRNN
-from .experiments import cached_sweep, current_scale
-from .init import critical_init_
-from .training import RecurrentRegressor, model_from_random_rnn, train
+from .._validation import check_int
+from ..cells import get_cell
+from ..init import critical_init_
+from ..network import RandomRNN
+from ..sweep import Sweep, freeze
+from ..systems import system_series
+from ..training import RecurrentRegressor, model_from_random_rnn, train
+from .forecasting import stored_series
+from .scale import current_scale
 
 __all__ = [
     "TRAINABILITY",
     "trainability_task",
-    "stored_trainability",
+    "trainability_tasks",
+    "assemble_trainability",
+    "sweep_trainability",
     "INIT_COMPARISON",
     "INITS",
     "init_model",
     "init_comparison_task",
-    "stored_init_comparison",
+    "init_tasks",
+    "assemble_init_comparison",
+    "sweep_init_comparison",
     "lorenz_training_series",
 ]
 
-#: Chapter 06: delay task, N = 64 networks built from RandomRNN at each gain.
-TRAINABILITY: dict[str, dict[str, Any]] = {
+#: Delay task, N = 64 networks built from RandomRNN at each gain.
+TRAINABILITY: Mapping[str, Mapping[str, Any]] = freeze({
     "default": {"archs": ["rnn", "minimalrnn", "gru"], "n": 64, "bias_std": 0.5,
                 "input_scale": 1.0, "gains": [0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0],
                 "delays": [10, 25], "seeds": [0], "steps": 300, "batch": 64, "lr": 3e-3},
@@ -36,13 +45,13 @@ TRAINABILITY: dict[str, dict[str, Any]] = {
               "input_scale": 1.0, "gains": np.round(np.arange(0.25, 4.01, 0.25), 2).tolist(),
               "delays": [10, 25, 50], "seeds": [0, 1, 2], "steps": 1000, "batch": 64,
               "lr": 3e-3},
-}
+})
 
-#: Chapter 09: initialisations compared (name -> gain_factor; None = PyTorch's default).
-INITS: dict[str, float | None] = {"default": None, "critical x0.5": 0.5, "critical x1": 1.0,
-                                  "critical x1.5": 1.5}
+#: Initialisations compared (name -> gain_factor; None = PyTorch's default).
+INITS: Mapping[str, float | None] = freeze({"default": None, "critical x0.5": 0.5,
+                                            "critical x1": 1.0, "critical x1.5": 1.5})
 
-INIT_COMPARISON: dict[str, dict[str, Any]] = {
+INIT_COMPARISON: Mapping[str, Mapping[str, Any]] = freeze({
     "default": {"archs": ["gru", "lstm"], "hidden": 64, "bias_std": 0.5,
                 "tasks": [["adding", 50], ["adding", 100], ["lorenz", 50]],
                 "inits": list(INITS), "seeds": [0, 1, 2], "steps": 400, "batch": 64,
@@ -51,8 +60,7 @@ INIT_COMPARISON: dict[str, dict[str, Any]] = {
               "tasks": [["adding", 50], ["adding", 100], ["adding", 200], ["lorenz", 50]],
               "inits": list(INITS), "seeds": list(range(5)), "steps": 2000, "batch": 64,
               "lr": 3e-3},
-}
-
+})
 
 def trainability_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
     """Train one RandomRNN-initialised network on the delay task; the loss curve."""
@@ -64,47 +72,51 @@ def trainability_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
     return {"losses": res.losses, "final": np.array(res.final)}
 
 
-def _trainability_tasks(cfg: dict[str, Any]) -> list[dict[str, Any]]:
+
+def trainability_tasks(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One task per (arch, delay, gain, seed)."""
     keys = ("n", "bias_std", "input_scale", "steps", "batch", "lr")
     return [{"arch": a, "gain": float(g), "delay": int(d), "seed": int(s),
-             **{k: cfg[k] for k in keys}}
-            for a in cfg["archs"] for d in cfg["delays"] for g in cfg["gains"]
-            for s in cfg["seeds"]]
+             **{k: config[k] for k in keys}}
+            for a in config["archs"] for d in config["delays"] for g in config["gains"]
+            for s in config["seeds"]]
 
 
-def stored_trainability(scale: str | None = None, root: Any = None, recompute: bool = False,
-                        executor: Any = None) -> dict[str, np.ndarray]:
-    """Chapter-06 trainability sweep: ``final`` (A, D, G, S) and ``losses`` (A, D, G, S, K)
-    normalised by chance, from ``results/`` or computed."""
+def assemble_trainability(config: Mapping[str, Any], results: list[dict[str, np.ndarray]]
+                          ) -> dict[str, np.ndarray]:
+    """``final`` (A, D, G, S) and ``losses`` (A, D, G, S, K) normalised by chance."""
+    shape = tuple(len(config[k]) for k in ("archs", "delays", "gains", "seeds"))
+    return {"final": np.array([r["final"] for r in results]).reshape(shape),
+            "losses": np.array([r["losses"] for r in results]).reshape(*shape, -1),
+            "gains": np.asarray(config["gains"], float),
+            "delays": np.asarray(config["delays"], float)}
+
+
+def sweep_trainability(scale: str | None = None) -> Sweep:
+    """The stored trainability sweep (entry ``trainability_<scale>``)."""
     scale = current_scale(scale)
-    cfg = TRAINABILITY[scale]
-    shape = (len(cfg["archs"]), len(cfg["delays"]), len(cfg["gains"]), len(cfg["seeds"]))
-
-    def assemble(results: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-        return {"final": np.array([r["final"] for r in results]).reshape(shape),
-                "losses": np.array([r["losses"] for r in results]).reshape(*shape, -1),
-                "gains": np.asarray(cfg["gains"], float),
-                "delays": np.asarray(cfg["delays"], float)}
-
-    return cached_sweep(f"trainability_{scale}", dict(cfg), _trainability_tasks(cfg),
-                        trainability_task, assemble, root, recompute, executor)
+    return Sweep(f"trainability_{scale}", TRAINABILITY[scale], trainability_tasks,
+                 trainability_task, assemble_trainability)
 
 
-@functools.lru_cache(maxsize=4)
-def lorenz_training_series(n_steps: int = 20_000, seed: int = 0) -> np.ndarray:
+def lorenz_training_series(n_steps: int = 20_000, seed: int = 0, root: Any = None
+                           ) -> np.ndarray:
     """Lorenz-63 (reservoirpy, dt = 0.02), each component standardised, shape (n_steps, 3).
 
     Trajectory seed 0 is read from the results store
-    (:func:`~gcrit_utils.forecast_sweep.stored_series`, entry ``series_lorenz63_<n_steps>``):
-    its integration depends on the CPU's BLAS kernels (see
-    :data:`~gcrit_utils.forecast_sweep.STORED_SERIES`). Other seeds are integrated here.
+    (:func:`~gcrit_utils.experiments.forecasting.stored_series`, entry
+    ``series_lorenz63_<n_steps>``): its integration depends on the CPU's BLAS kernels (see
+    :data:`~gcrit_utils.experiments.forecasting.STORED_SERIES`). Other seeds are integrated
+    here. ``root`` is the store folder (``results/`` by default).
     """
-    from .forecast_sweep import stored_series
-    from .systems import system_series
+    return _training_series(n_steps, check_int("seed", seed, 0),
+                            None if root is None else str(root)).copy()
 
-    seed = check_int("seed", seed, 0)
+
+@functools.lru_cache(maxsize=4)
+def _training_series(n_steps: int, seed: int, root: str | None) -> np.ndarray:
     if seed == 0:
-        s = stored_series("lorenz63", n_steps)
+        s = stored_series("lorenz63", n_steps, root=root)
     else:
         s = system_series("lorenz63", n_steps, seed=seed)
     return ((s - s.mean(axis=0)) / s.std(axis=0)).astype(np.float32)
@@ -118,10 +130,9 @@ def init_model(arch: str, hidden: int, input_size: int, output_size: int, init: 
     (PyTorch's default U(±1/sqrt(H)) is ``g = 1/sqrt(3)``)."""
     if init not in INITS:
         raise ValueError(f"init must be one of {tuple(INITS)}, got {init!r}")
-    cls = {"gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[arch]
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        core = cls(input_size, hidden, batch_first=True)
+        core = get_cell(arch).make_module(input_size, hidden, batch_first=True)
         model = RecurrentRegressor(core, output_size)
     factor = INITS[init]
     if factor is None:
@@ -143,25 +154,27 @@ def init_comparison_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
     return {"losses": res.losses, "final": np.array(res.final), "g": np.array(g)}
 
 
-def _init_tasks(cfg: dict[str, Any]) -> list[dict[str, Any]]:
+
+def init_tasks(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One task per (arch, task, init, seed)."""
     keys = ("hidden", "bias_std", "steps", "batch", "lr")
     return [{"arch": a, "task": t, "length": int(n), "init": i, "seed": int(s),
-             **{k: cfg[k] for k in keys}}
-            for a in cfg["archs"] for t, n in cfg["tasks"] for i in cfg["inits"]
-            for s in cfg["seeds"]]
+             **{k: config[k] for k in keys}}
+            for a in config["archs"] for t, n in config["tasks"] for i in config["inits"]
+            for s in config["seeds"]]
 
 
-def stored_init_comparison(scale: str | None = None, root: Any = None, recompute: bool = False,
-                           executor: Any = None) -> dict[str, np.ndarray]:
-    """Chapter-09 sweep: ``final`` (A, T, I, S), ``losses`` (A, T, I, S, K), ``g`` (A, T, I, S)."""
+def assemble_init_comparison(config: Mapping[str, Any], results: list[dict[str, np.ndarray]]
+                             ) -> dict[str, np.ndarray]:
+    """``final`` (A, T, I, S), ``losses`` (A, T, I, S, K), ``g`` (A, T, I, S)."""
+    shape = tuple(len(config[k]) for k in ("archs", "tasks", "inits", "seeds"))
+    return {key: np.array([r[key] for r in results]).reshape(*shape, -1).squeeze(-1)
+            if key != "losses" else np.array([r[key] for r in results]).reshape(*shape, -1)
+            for key in ("final", "losses", "g")}
+
+
+def sweep_init_comparison(scale: str | None = None) -> Sweep:
+    """The stored comparison of initialisations (entry ``init_comparison_<scale>``)."""
     scale = current_scale(scale)
-    cfg = INIT_COMPARISON[scale]
-    shape = (len(cfg["archs"]), len(cfg["tasks"]), len(cfg["inits"]), len(cfg["seeds"]))
-
-    def assemble(results: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-        return {key: np.array([r[key] for r in results]).reshape(*shape, -1).squeeze(-1)
-                if key != "losses" else np.array([r[key] for r in results]).reshape(*shape, -1)
-                for key in ("final", "losses", "g")}
-
-    return cached_sweep(f"init_comparison_{scale}", dict(cfg), _init_tasks(cfg),
-                        init_comparison_task, assemble, root, recompute, executor)
+    return Sweep(f"init_comparison_{scale}", INIT_COMPARISON[scale], init_tasks,
+                 init_comparison_task, assemble_init_comparison)

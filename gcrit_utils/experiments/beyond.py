@@ -1,4 +1,4 @@
-"""Chapter 08: the mean-field criterion against measured losses of stability at finite N.
+"""Beyond the zero state: the mean-field criterion against measured losses of stability at finite N.
 
 For every case ``(arch, s_b, candidate bias spread)`` and seed, one task computes the
 predictions (zero-state ``g_c``, its finite-``N`` value ``g_c^fin``, the mean-field
@@ -9,27 +9,28 @@ mean-field prediction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import torch
 
-from .cells import RandomRNN
-from .experiments import cached_sweep, current_scale, first_crossing
-from .fixedpoint import fixed_point_crossing
-from .lyapunov import max_lyapunov
-from .meanfield import mean_field_fixed_point
-from .theory import critical_gain
+from ..fixedpoint import fixed_point_crossing
+from ..lyapunov import first_crossing, max_lyapunov
+from ..meanfield import mean_field_fixed_point
+from ..network import RandomRNN
+from ..sweep import Sweep, freeze
+from ..theory import critical_gain
+from .scale import current_scale
 
 __all__ = [
     "BEYOND_CASES",
-    "BEYOND_SWEEP",
+    "BEYOND_SIZES",
     "ZERO_LEVEL",
     "beyond_task",
     "beyond_tasks",
     "assemble_beyond",
-    "stored_beyond_sweep",
+    "sweep_beyond",
 ]
 
 #: (arch, s_b, candidate_bias_std): candidate bias off, and on with the same spread.
@@ -41,15 +42,17 @@ BEYOND_CASES: tuple[tuple[str, float, float], ...] = (
     ("lstm", 1.0, 1.0),
 )
 
+
+
 #: Sizes per scale. ``ratios`` are in units of the mean-field ``g_c``.
-BEYOND_SWEEP: dict[str, dict[str, Any]] = {
+BEYOND_SIZES: Mapping[str, Mapping[str, Any]] = freeze({
     "default": {"n": 1000, "seeds": [0, 1, 2],
                 "ratios": np.round(np.arange(0.8, 1.2501, 0.025), 3).tolist(),
                 "steps": 1500, "warmup": 1500},
     "paper": {"n": 2000, "seeds": list(range(6)),
               "ratios": np.round(np.arange(0.8, 1.2501, 0.0125), 4).tolist(),
               "steps": 3000, "warmup": 3000},
-}
+})
 
 #: Level (nats/step) whose first upward crossing by lambda_max marks the loss of stability.
 ZERO_LEVEL = -0.002
@@ -85,25 +88,25 @@ def beyond_task(task: dict[str, Any]) -> dict[str, Any]:
             "stderr": lyap.stderr}
 
 
-def beyond_tasks(cases: Sequence[tuple[str, float, float]], cfg: dict[str, Any]
-                 ) -> list[dict[str, Any]]:
+
+def beyond_tasks(config: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One task per case and seed (JSON-able dicts)."""
-    return [{"arch": a, "bias_std": float(s), "candidate_bias_std": float(c), "n": cfg["n"],
-             "seed": int(seed), "ratios": list(cfg["ratios"]), "steps": cfg["steps"],
-             "warmup": cfg["warmup"]}
-            for a, s, c in cases for seed in cfg["seeds"]]
+    return [{"arch": a, "bias_std": float(s), "candidate_bias_std": float(c), "n": config["n"],
+             "seed": int(seed), "ratios": list(config["ratios"]), "steps": config["steps"],
+             "warmup": config["warmup"]}
+            for a, s, c in config["cases"] for seed in config["seeds"]]
 
 
-def assemble_beyond(results: list[dict[str, Any]], cases: Sequence[tuple[str, float, float]],
-                    cfg: dict[str, Any]) -> dict[str, np.ndarray]:
+def assemble_beyond(config: Mapping[str, Any], results: list[dict[str, Any]]
+                    ) -> dict[str, np.ndarray]:
     """Stack task results into arrays of shape (C, S) (and (C, S, R) for the exponents);
     adds ``g_lyapunov`` (first crossing of :data:`ZERO_LEVEL`) and ``ratios``."""
-    n_c, n_s = len(cases), len(cfg["seeds"])
+    n_c, n_s = len(config["cases"]), len(config["seeds"])
     out: dict[str, np.ndarray] = {}
     for key in results[0]:
         arr = np.array([r[key] for r in results], dtype=np.float64)
         out[key] = arr.reshape(n_c, n_s, *arr.shape[1:])
-    ratios = np.asarray(cfg["ratios"], dtype=np.float64)
+    ratios = np.asarray(config["ratios"], dtype=np.float64)
     out["ratios"] = ratios
     out["g_lyapunov"] = np.array([[first_crossing(ratios * g, e, ZERO_LEVEL)
                                    for g, e in zip(gs, es, strict=True)]
@@ -112,13 +115,9 @@ def assemble_beyond(results: list[dict[str, Any]], cases: Sequence[tuple[str, fl
     return out
 
 
-def stored_beyond_sweep(scale: str | None = None, root: Any = None, recompute: bool = False,
-                        executor: Any = None) -> dict[str, np.ndarray]:
-    """The chapter-08 sweep at ``scale``, from ``results/`` or computed (resumable tasks)."""
+def sweep_beyond(scale: str | None = None) -> Sweep:
+    """The chapter's stored sweep (entry ``beyond_zero_state_<scale>``)."""
     scale = current_scale(scale)
-    cfg = BEYOND_SWEEP[scale]
-    params = {"cases": [list(c) for c in BEYOND_CASES], **cfg}
-    cases = [tuple(c) for c in params["cases"]]
-    return cached_sweep(f"beyond_zero_state_{scale}", params, beyond_tasks(cases, cfg),
-                        beyond_task, lambda res: assemble_beyond(res, cases, cfg), root,
-                        recompute, executor)
+    return Sweep(f"beyond_zero_state_{scale}",
+                 {"cases": [list(c) for c in BEYOND_CASES], **BEYOND_SIZES[scale]}, beyond_tasks,
+                 beyond_task, assemble_beyond)
