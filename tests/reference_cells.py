@@ -16,7 +16,7 @@ def gates(net: RandomRNN, h: torch.Tensor, x: torch.Tensor | None) -> dict[str, 
     rec = (hid @ net.w0.T.to(h.dtype)) * g  # (B, ..., K*N), PyTorch gate order
     inp = None if x is None else x.to(h.dtype) @ net.input_weights.T.to(h.dtype)
     b = net.bias.to(h.dtype)
-    if net.arch == "rnn":
+    if net.arch in ("rnn", "leaky"):
         pre = rec + b[0] + (inp if inp is not None else 0.0)
         return {"out": torch.tanh(pre)}
     if net.arch == "minimalrnn":
@@ -46,6 +46,9 @@ def next_state(net: RandomRNN, h: torch.Tensor, q: dict[str, torch.Tensor]) -> t
     """``F(h, x)`` from the gate values ``q`` of :func:`gates`."""
     if net.arch == "rnn":
         return q["out"]
+    if net.arch == "leaky":
+        a = net.cell.leak
+        return (1.0 - a) * h + a * q["out"]
     if net.arch == "minimalrnn":
         return q["u"] * h + (1.0 - q["u"]) * q["e"]
     if net.arch == "gru":
@@ -63,6 +66,9 @@ def jvp(net: RandomRNN, h: torch.Tensor, q: dict[str, torch.Tensor], t: torch.Te
     dp = (t[..., :n] @ net.w0.T.to(t.dtype)) * g
     if net.arch == "rnn":
         return (1.0 - e["out"] ** 2) * dp
+    if net.arch == "leaky":
+        a = net.cell.leak
+        return (1.0 - a) * t + a * (1.0 - e["out"] ** 2) * dp
     if net.arch == "minimalrnn":
         du = e["u"] * (1.0 - e["u"]) * dp
         return du * (hh - e["e"]) + e["u"] * t

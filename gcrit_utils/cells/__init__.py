@@ -12,16 +12,18 @@ from types import MappingProxyType
 
 from .base import Cell, NoMeanField
 from .gru import GRU
+from .leaky import LeakyTanh, from_reservoirpy, to_reservoirpy
 from .lstm import LSTM
 from .minimalrnn import MinimalRNN, MinimalRNNModule
 from .rnn import TanhRNN
 
-__all__ = ["ARCHS", "CELLS", "Cell", "GRU", "LSTM", "MinimalRNN", "MinimalRNNModule",
-           "NoMeanField", "TanhRNN", "cell_of_module", "get_cell"]
+__all__ = ["ARCHS", "CELLS", "Cell", "GRU", "LSTM", "LeakyTanh", "MinimalRNN",
+           "MinimalRNNModule", "NoMeanField", "TanhRNN", "cell_of_module", "from_reservoirpy",
+           "get_cell", "to_reservoirpy"]
 
 #: The registered cells by name, with their default hyperparameters.
 CELLS: Mapping[str, Cell] = MappingProxyType({cell.name: cell for cell in (
-    TanhRNN(), GRU(), LSTM(), MinimalRNN(),
+    TanhRNN(), GRU(), LSTM(), MinimalRNN(), LeakyTanh(),
 )})
 
 #: Names of the registered cells.
