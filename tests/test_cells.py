@@ -139,7 +139,7 @@ def test_device_argument_on_cpu():
 def test_random_rnn_rejects_bad_input(kwargs):
     args = dict(arch="gru", n=10, g=1.0)
     args.update(kwargs)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
         RandomRNN(**args)
 
 

@@ -77,7 +77,7 @@ def test_valid_prediction_time_counts_divergence_as_error():
 def test_vpt_rejects_bad_input(kwargs):
     args = dict(dt=0.1, lyapunov_exponent=1.0)
     args.update(kwargs)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
         valid_prediction_time(np.ones((3, 1)), np.ones((3, 1, 1)), **args)
 
 
@@ -111,7 +111,7 @@ def test_validated_ridge_picks_the_best_strength_per_network():
                                     ridges=(1e-8, 1e2, 1e4))
     assert chosen[0] == 1e-8 and chosen[1] >= 1e2
     assert torch.allclose(w[0], fit_ridge(phi[:200, :1], y[:200, :1], 1e-8)[0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="ridges"):
         fit_ridge_validated(phi, y, phi, y, ridges=())
 
 

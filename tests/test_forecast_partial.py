@@ -43,7 +43,7 @@ def dying_after(count):
 
     def task(t):
         if len(calls) == count:
-            raise Interrupted
+            raise Interrupted("killed")
         calls.append(t)
         return fake_task(t)
     return task
@@ -59,7 +59,7 @@ def small_map(task_fn):
 def test_finished_groups_of_a_partial_map(tmp_path):
     # Mackey-Glass is mapped at s_b = 0.5 only: 4 archs x 1 s_b x 2 seeds = 8 tasks, in
     # (arch, s_b, seed) order; stop after 3 tasks -> the rnn group is done, gru half done
-    with pytest.raises(Interrupted):
+    with pytest.raises(Interrupted, match="killed"):
         small_map(dying_after(3)).load(tmp_path, progress=False)
     groups, origin = finished_groups([small_map(fake_task)], root=tmp_path)
     assert list(groups) == [("rnn", 0.5)]

@@ -48,16 +48,17 @@ def test_seed_is_reproducible_and_rnn_mean_field():
 
 
 @pytest.mark.parametrize(
-    "module,kwargs",
+    "module,kwargs,message",
     [
-        (torch.nn.Linear(3, 3), {}),
-        (torch.nn.RNN(3, 3, nonlinearity="relu"), {}),
-        (torch.nn.LSTM(3, 4, proj_size=2), {}),
-        (torch.nn.GRU(3, 3, bias=False), {"bias_std": 0.5}),
-        (torch.nn.GRU(3, 3), {"gain_factor": 0.0}),
-        (torch.nn.GRU(3, 3), {"bias_std": -1.0}),
+        (torch.nn.Linear(3, 3), {}, "module must be one of"),
+        (torch.nn.RNN(3, 3, nonlinearity="relu"), {}, "nonlinearity='tanh'"),
+        (torch.nn.LSTM(3, 4, proj_size=2), {}, "proj_size"),
+        (torch.nn.GRU(3, 3, bias=False), {"bias_std": 0.5}, "bias=False"),
+        (torch.nn.GRU(3, 3), {"gain_factor": 0.0}, "gain_factor"),
+        (torch.nn.GRU(3, 3), {"bias_std": -1.0}, "bias_std"),
+        (torch.nn.GRU(3, 3), {"bias_mean": {"f": 1.0}}, "bias_mean keys"),
     ],
 )
-def test_bad_input(module, kwargs):
-    with pytest.raises(ValueError):
+def test_bad_input(module, kwargs, message):
+    with pytest.raises(ValueError, match=message):
         critical_init_(module, **kwargs)

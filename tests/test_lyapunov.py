@@ -57,7 +57,7 @@ def test_deterministic_and_input_driven():
 )
 def test_bad_arguments(kwargs):
     net = RandomRNN("gru", 10, 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
         max_lyapunov(net, **kwargs)
 
 

@@ -23,10 +23,10 @@ def interrupted_run(name, params, tasks, root, stop):
     """Run the grid until the task with x == stop raises, as a killed run would stop."""
     def dying(task):
         if task["x"] == stop:
-            raise Interrupted
+            raise Interrupted("killed")
         return square(task)
 
-    with pytest.raises(Interrupted):
+    with pytest.raises(Interrupted, match="killed"):
         run_grid(name, params, tasks, dying, assemble, root=root, progress=False)
 
 
@@ -47,7 +47,7 @@ def test_interrupted_run_resumes_without_recomputing(tmp_path):
             raise Interrupted("killed")
         return square(task)
 
-    with pytest.raises(Interrupted):
+    with pytest.raises(Interrupted, match="killed"):
         run_grid("g", {"k": 1}, tasks, dying, assemble, root=tmp_path, progress=False)
     assert len(list((tmp_path / ".partial").glob("*/task_*.npz"))) == 4  # nothing lost
     calls.clear()

@@ -61,7 +61,7 @@ def test_wilson_interval():
     assert lo == pytest.approx(0.0, abs=1e-12) and hi == pytest.approx(0.2775, abs=1e-4)
     lo, hi = wilson_interval(50, 100)
     assert lo == pytest.approx(1 - hi) and lo < 0.5 < hi
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="successes"):
         wilson_interval(11, 10)
 
 
@@ -129,5 +129,5 @@ def test_width_independence_test():
     assert width_independence_test(trend)["p_value"] < 1e-6
     none = dict(flat, found=np.zeros(4, dtype=int))
     assert np.isnan(width_independence_test(none)["p_value"])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="min_width"):
         width_independence_test(flat, min_width=64)

@@ -46,11 +46,11 @@ def test_minimalrnn_spectrum_is_the_gate_diagonal():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="square"):
         rightmost_eigenvalue(np.zeros((3, 4)))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="method"):
         rightmost_eigenvalue(np.eye(3), method="qr")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="RandomRNN or ZeroStateFactors"):
         zero_state_eigenvalues(np.eye(3))
 
 

@@ -131,7 +131,7 @@ def test_support_edge_is_one_at_critical_gain():
 )
 def test_critical_gain_rejects_bad_input(kwargs):
     arch = kwargs.pop("arch")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=next(iter(kwargs), "arch")):
         critical_gain(arch, **kwargs)
 
 

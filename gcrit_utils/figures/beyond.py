@@ -16,7 +16,7 @@ __all__ = ["figure_beyond_lyapunov", "figure_beyond_errors", "FIGURES"]
 
 def _beyond_label(case: Sequence) -> str:
     arch, s, cand = case
-    tail = rf", $s_n={cand:g}$" if cand else ""
+    tail = rf", candidate ${cand:g}$" if cand else ""
     return rf"{cell_label(arch)} $s_b={s:g}${tail}"
 
 
@@ -71,6 +71,7 @@ def figure_beyond_errors(data: dict[str, np.ndarray], cases: Sequence[tuple[str,
     ax.axhspan(-3, 3, color="0.85", zorder=0, label="±3%")
     ax.axhline(0.0, color="k", lw=0.6)
     ax.set_xticks(x, [_beyond_label(c) for c in cases], rotation=60, ha="right", fontsize=6)
+    ax.set_xlabel("network (cell, gate-bias spread, candidate-bias spread)")
     ax.set_ylabel(r"$g_{\mathrm{fp}} / g_{\mathrm{pred}} - 1$ [%]")
     ax.set_yscale("symlog", linthresh=10)
     ax.legend(fontsize=6, loc="upper left")
