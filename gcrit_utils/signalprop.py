@@ -1,4 +1,4 @@
-r"""Mean-field signal propagation in input-driven random recurrent networks (chapter 06).
+r"""Mean-field signal propagation in input-driven random recurrent networks.
 
 The annealed mean field of Chen, Pennington & Schoenholz (2018) and Gilboa et al. (2019):
 at every step the recurrent field of a unit, ``g (W0 h_t)_i``, is Gaussian with variance
@@ -25,7 +25,7 @@ The annealed treatment re-draws, in effect, the weights at every step. For the v
 RNN without input memory this changes nothing at leading order in ``N``; for gated cells,
 whose units keep their state through ``diag(a)`` with the *same* ``a_j`` at every step, it
 loses the coherent sum ``sum_k a^k = 1/(1 - a)`` that the random-matrix criterion keeps.
-Chapter 06 measures the consequence.
+The signal propagation chapter measures the consequence.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Training recurrent networks from a given initialisation (chapters 06 and 09).
+"""Training recurrent networks from a given initialisation (signal propagation and training).
 
 Small, CPU-friendly tasks and one training loop (Adam, MSE) used to ask whether the
 critical initialisation helps *trained* networks:

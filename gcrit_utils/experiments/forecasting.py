@@ -81,7 +81,7 @@ FORECAST_ARCHS: tuple[str, ...] = ("rnn", "gru", "lstm", "minimalrnn")
 
 
 #: Cells mapped beyond the paper's four, per scale: separate store entries on the same grid.
-EXTRA_ARCHS: Mapping[str, tuple[str, ...]] = freeze({"default": ("leaky",), "paper": ()})
+EXTRA_ARCHS: Mapping[str, tuple[str, ...]] = freeze({"default": ("leaky",), "paper": ("leaky",)})
 
 #: Reservoir size, seeds and state precision per scale (readouts are always float64). States
 #: are float64 too: the chapter recomputes a slice live and compares the one-step error of

@@ -142,7 +142,7 @@ def init_model(arch: str, hidden: int, input_size: int, output_size: int, init: 
 
 
 def init_comparison_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Train one (arch, task, init, seed) of chapter 09; the loss curve."""
+    """Train one (arch, task, init, seed) of the training chapter; the loss curve."""
     torch.set_num_threads(1)
     name, length = task["task"], int(task["length"])
     d_in, d_out = {"adding": (2, 1), "lorenz": (3, 3)}[name]

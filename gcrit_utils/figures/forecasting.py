@@ -237,7 +237,7 @@ def figure_example_forecasts(example: dict[str, np.ndarray], component: int = 0)
 
 
 #: (system, sigma_in) of the forecasting maps whose default and paper scales are compared
-#: (chapter 05): all of them.
+#: (the forecasting chapter): all of them.
 SCALES_COMPARED: tuple[tuple[str, float], ...] = (
     ("lorenz63", 0.1), ("lorenz63", 0.02), ("lorenz63", 0.5), ("lorenz63_x", 0.1),
     ("mackey_glass", 0.1), ("kuramoto_sivashinsky", 0.1), ("santafe_laser", 0.1))
