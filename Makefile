@@ -12,7 +12,7 @@ NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \
 	--ignore=_build notebooks/
 
-.PHONY: FORCE help install vendor-mathjax figures book check-book chromium test lint unit nbval book-check lab notebooks clean
+.PHONY: FORCE help api-page install vendor-mathjax figures book check-book chromium test lint unit nbval book-check lab notebooks clean
 
 help:
 	@echo "make book   - create .venv, install, execute the notebooks, build _build/html"
@@ -26,8 +26,17 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# PyTorch: requirements.txt pins the version only. From pip's default index that version comes,
+# on Linux, with CUDA libraries (several GB). TORCH_INDEX names another index for torch alone,
+# e.g. `make book TORCH_INDEX=https://download.pytorch.org/whl/cpu` for the CPU build.
+TORCH_INDEX ?=
+TORCH_PIN := $(shell grep '^torch==' requirements.txt)
+
 $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
+	@if [ -n "$(TORCH_INDEX)" ]; then \
+	  echo "installing $(TORCH_PIN) from $(TORCH_INDEX)"; \
+	  $(BIN)/python -m pip install -q --index-url "$(TORCH_INDEX)" "$(TORCH_PIN)"; fi
 	$(BIN)/python -m pip install -q -r requirements.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
@@ -68,6 +77,10 @@ FORCE:
 book: install vendor-mathjax $(BOOK_CONFIG)
 	$(BIN)/jupyter-book build -W -n --keep-going --config $(BOOK_CONFIG) .
 	@echo "The book is in _build/html: open $(CURDIR)/_build/html/index.html"
+
+# The API page is written from gcrit_utils.API (tests/test_api_page.py checks it is current).
+api-page: install
+	$(BIN)/python book/make_api_page.py
 
 figures: install
 	$(BIN)/gcrit figures --outdir figures

@@ -29,6 +29,7 @@ from .theory import (
     spectral_support,
     support_right_edge,
 )
+from .tuning import GainChoice, tune_gain
 
 __version__ = "0.1.0"
 
@@ -45,8 +46,8 @@ API: dict[str, tuple[str, ...]] = {
         "spectral_edge_crossing", "max_lyapunov", "lyapunov_spectrum", "LyapunovResult",
         "first_crossing"),
     "Forecasting": (
-        "SYSTEMS", "system_series", "train_readouts", "forecast_gains",
-        "valid_prediction_time"),
+        "tune_gain", "GainChoice", "SYSTEMS", "system_series", "train_readouts",
+        "forecast_gains", "valid_prediction_time"),
     "Initialising PyTorch modules": ("critical_init_", "module_zero_state_jacobian"),
     "Stored experiments": ("Sweep",),
 }
@@ -76,6 +77,8 @@ __all__ = [
     "lyapunov_spectrum",
     "LyapunovResult",
     "first_crossing",
+    "tune_gain",
+    "GainChoice",
     "SYSTEMS",
     "system_series",
     "train_readouts",

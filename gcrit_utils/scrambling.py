@@ -1,7 +1,7 @@
 """Scalar feedback maps from random one-hidden-layer networks: period 3 and Li-Yorke chaos.
 
-The model of the scrambling chapter (after Chatziafratis et al., NeurIPS 2022): a network with one input,
-``k`` hidden ReLU (or tanh) units and one output, fed back into itself,
+The model of the scrambling chapter (after Chatziafratis et al., NeurIPS 2022): a network with
+one input, ``k`` hidden ReLU (or tanh) units and one output, fed back into itself,
 
     f(x) = sum_i a_i * act(w_i * x + b_i),        x_{t+1} = f(x_t),
 

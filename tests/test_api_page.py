@@ -38,3 +38,13 @@ def test_every_public_name_has_a_one_line_summary():
         if callable(obj):
             doc = (obj.__doc__ or "").strip()
             assert doc and doc.splitlines()[0].strip(), f"{name} has no summary line"
+
+
+def test_the_page_is_what_the_generator_writes():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_api_page",
+                                                  PAGE.with_name("make_api_page.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert PAGE.read_text() == module.page(), "run `make api-page`"

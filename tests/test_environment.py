@@ -21,7 +21,14 @@ def test_environment_pip_section_mirrors_requirements():
     assert "pip" in env["dependencies"]
 
 
-def test_every_requirement_is_pinned_and_torch_is_the_cpu_wheel():
+def test_the_makefile_installs_the_pinned_torch_from_a_chosen_index():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "TORCH_INDEX ?=" in makefile
+    assert "TORCH_PIN := $(shell grep '^torch==' requirements.txt)" in makefile
+    assert '--index-url "$(TORCH_INDEX)" "$(TORCH_PIN)"' in makefile
+
+
+def test_every_requirement_is_pinned():
     reqs = requirement_lines()
     assert all("==" in r for r in reqs), reqs
     assert "torch==2.13.0" in reqs

@@ -84,6 +84,9 @@ CALLS = {
     "figure_beyond_lyapunov": lambda: (sweep_beyond("default").load(), BEYOND_CASES),
     "figure_beyond_errors": lambda: (sweep_beyond("default").load(), BEYOND_CASES),
     "figure_forecast_vs_gain": lambda: (_lorenz(), "squared", "Lorenz-63"),
+    "figure_vpt_by_cell": lambda: ({"lorenz63": _lorenz(), "laser": sweep_forecast(
+        "santafe_laser", 0.1, "default").load()}, {"laser": "Santa Fe laser"},
+        {"laser": "samples"}),
     "figure_forecast_scales": lambda: (
         {"default": finished_forecast_groups("mackey_glass", 0.1, "default")[0],
          "paper": finished_forecast_groups("mackey_glass", 0.1, "paper")[0]},),

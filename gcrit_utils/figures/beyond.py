@@ -32,7 +32,7 @@ def figure_beyond_lyapunov(data: dict[str, np.ndarray], cases: Sequence[tuple[st
         vals = data["exponents"][i]
         sem = vals.std(axis=0, ddof=1) / np.sqrt(vals.shape[0])
         color = f"C{k}"
-        ax.errorbar(ratios, vals.mean(axis=0), yerr=sem, color=color, marker="o", ms=2, lw=1,
+        ax.errorbar(ratios, vals.mean(axis=0), yerr=sem, color=color, marker="o", ms=3.5, lw=1,
                     capsize=1.2, label=_beyond_label(cases[i]))
         fp = data["g_fixed_point"][i] / data["g_mean_field"][i]
         ax.plot(fp, np.full(fp.shape, 0.012 + 0.002 * k), "o", color=color, ms=3.5,

@@ -30,7 +30,7 @@ def figure_lyapunov_vs_gain(data: dict[str, np.ndarray],
             vals = data["exponents"][i]
             sem = vals.std(axis=0, ddof=1) / np.sqrt(n_seeds)
             ax.errorbar(ratios, vals.mean(axis=0), yerr=sem,
-                        color=f"C{k}", marker="o", ms=2, lw=1, capsize=1.2,
+                        color=f"C{k}", marker="o", ms=3.5, lw=1, capsize=1.2,
                         label=rf"$s_b={s:g}$")
             if np.isfinite(data["g_mf"][i]) and data["g_mf"][i] != data["g_c"][i]:
                 ax.plot(data["g_mf"][i] / data["g_c"][i], 0.0, marker="v", color=f"C{k}", ms=6,
@@ -50,7 +50,7 @@ def figure_lyapunov_spectra(spectra: dict[str, tuple[np.ndarray, np.ndarray]]) -
     fig, axes = plt.subplots(1, len(spectra), figsize=(PAGE, 2.4), sharey=True, squeeze=False)
     for ax, (name, (ratios, exps)) in zip(axes[0], spectra.items(), strict=True):
         for j, r in enumerate(ratios):
-            ax.plot(np.arange(1, exps.shape[1] + 1), exps[j], marker="o", ms=2, lw=1,
+            ax.plot(np.arange(1, exps.shape[1] + 1), exps[j], marker="o", ms=3.5, lw=1,
                     color=f"C{j}", label=rf"$g={r:g}\,g_c$")
         ax.axhline(0.0, color="k", lw=0.6)
         ax.set_title(name, fontsize=8)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -24,6 +24,7 @@ from ..systems import SYSTEMS
 from ._style import PAGE, cell_label, finite
 
 __all__ = [
+    "figure_vpt_by_cell",
     "figure_forecast_vs_gain",
     "figure_forecast_scales",
     "figure_forecast_locations",
@@ -55,7 +56,7 @@ def figure_forecast_vs_gain(data: dict[str, np.ndarray], readout: str = "squared
         for s, sb in enumerate(data["bias_stds"]):
             vpt = finite(data["vpt_mean"][j, s, :, k], "VPT")
             sem = vpt.std(axis=0, ddof=1) / np.sqrt(n_seeds) if n_seeds > 1 else 0 * vpt[0]
-            ax.errorbar(ratios, vpt.mean(axis=0), yerr=sem, color=f"C{s}", marker="o", ms=2,
+            ax.errorbar(ratios, vpt.mean(axis=0), yerr=sem, color=f"C{s}", marker="o", ms=3.5,
                         lw=1, capsize=1.2, label=rf"$s_b={sb:g}$")
             drv = finite(data["lyap_driven"][j, s], "driven exponent").mean(axis=0)
             aut = finite(data["lyap_autonomous"][j, s], "autonomous exponent").mean(axis=0)
@@ -193,6 +194,50 @@ def figure_forecast_locations(maps: dict[float, dict[str, np.ndarray]]) -> Figur
     return fig
 
 
+def figure_vpt_by_cell(maps: Mapping[str, Mapping[str, np.ndarray]],
+                       titles: Mapping[str, str] | None = None,
+                       units: Mapping[str, str] | None = None, readout: str = "squared",
+                       bias_std: float = 0.5, archs: Sequence[str] = ("rnn", "gru", "lstm")
+                       ) -> Figure:
+    """VPT against ``g / g_c``, one panel per map, one line per cell: the seed mean with a band
+    of one standard error.
+
+    Parameters
+    ----------
+    maps : mapping
+        Name -> forecasting map (:func:`~gcrit_utils.experiments.forecasting.forecast_map`).
+    titles, units : mapping, optional
+        Panel title and VPT unit per name (``"LT"`` by default).
+    readout : str
+        Readout features.
+    bias_std : float
+        The bias spread drawn (every map must hold it).
+    archs : sequence of str
+        Cells drawn (those with a ``g_c``; each must be in every map).
+    """
+    fig, axes = plt.subplots(1, len(maps), figsize=(PAGE, 2.5), sharex=True, squeeze=False)
+    for ax, (name, data) in zip(axes[0], maps.items(), strict=True):
+        k = list(data["readouts"]).index(readout)
+        s = list(np.asarray(data["bias_stds"], dtype=float)).index(bias_std)
+        for j, arch in enumerate(archs):
+            a = list(data["archs"]).index(arch)
+            vpt = finite(data["vpt_mean"][a, s, :, k], "VPT")
+            mean = vpt.mean(axis=0)
+            sem = vpt.std(axis=0, ddof=1) / np.sqrt(len(vpt)) if len(vpt) > 1 else 0 * mean
+            ax.plot(data["ratios"], mean, color=f"C{j}", lw=1.2, label=cell_label(arch))
+            ax.fill_between(data["ratios"], mean - sem, mean + sem, color=f"C{j}", alpha=0.25,
+                            lw=0)
+        ax.axvline(1.0, color="0.4", lw=0.8, ls="--")
+        ax.set_xlim(0.0, 1.6)
+        ax.set_ylim(bottom=0.0)
+        ax.set_title((titles or {}).get(name, name), fontsize=8)
+        ax.set_xlabel(r"$g / g_c$")
+        ax.set_ylabel(f"VPT [{(units or {}).get(name, 'LT')}]")
+    axes[0, 0].legend(fontsize=6, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
 def figure_forecast_systems(maps: dict[str, dict[str, np.ndarray]],
                             labels: dict[str, str] | None = None) -> Figure:
     """VPT vs ``g / g_ref`` per system (one panel each), one colour per architecture;
@@ -273,6 +318,11 @@ def _figures() -> dict[str, Callable[[str], Figure]]:
             lambda scale, system=system, sin=sin: figure_forecast_scales(
                 {scale_label(sc): finished_forecast_groups(system, sin, sc)[0]
                  for sc in ("default", "paper")}, "squared", SYSTEMS[system].vpt_unit))
+    memory = [("lorenz63_x", 0.1), ("mackey_glass", 0.1), ("santafe_laser", 0.1)]
+    figs["headline"] = lambda scale: figure_vpt_by_cell(
+        {name: forecast_map(name, sin, scale) for name, sin in memory},
+        {name: SYSTEMS[name].description.split(",")[0] for name, _ in memory},
+        {name: SYSTEMS[name].vpt_unit for name, _ in memory})
     figs["forecast_examples"] = lambda scale: figure_example_forecasts(
         example_forecast("gru", 0.5, (0.3, 1.0, 1.5)))
     return figs

@@ -42,7 +42,6 @@ def figure_performance(reservoir: dict, lyapunov: dict, book: dict) -> Figure:
         ax_g.bar(x + 0.2, [100 * steps[a]["reused_buffer_fraction_of_gemm_rate"]
                            for a in archs], 0.4, color="C9", label="reused buffer")
     ax_g.set_xticks(x, archs)
-    ax_g.axhline(50, color="k", lw=0.8, ls="--", label="target 50%")
     ax_g.set_ylim(0, 115)
     ax_g.set_ylabel("% of same-shape fp32 GEMM rate")
     ax_g.legend(fontsize=5, loc="upper right")

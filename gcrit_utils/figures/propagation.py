@@ -36,7 +36,7 @@ def figure_propagation(paths: dict[str, dict[str, np.ndarray]]) -> Figure:
                 ax.plot(t, finite(d[f"theory_{key}"][j], "theory"), color=f"C{j}", lw=1,
                         label=rf"$g={g:g}$")
                 ax.plot(t[::2], finite(d[f"sim_{key}"][::2, j], "simulation"), ".",
-                        color=f"C{j}", ms=2.5)
+                        color=f"C{j}", ms=3.5)
         axes[0, col].set_title(cell_label(arch), fontsize=8)
         axes[1, col].set_xlabel("step $t$")
     axes[0, 0].set_ylabel(r"$q_t = \overline{h_t^2}$")
@@ -86,7 +86,7 @@ def figure_driven_lyapunov(data: dict[str, dict[str, np.ndarray]]) -> Figure:
     fig, axes = plt.subplots(1, len(data), figsize=(PAGE, 2.4), sharey=True, squeeze=False)
     for ax, (arch, d) in zip(axes[0], data.items(), strict=True):
         ax.errorbar(d["gains"], finite(d["measured"], "measured"), yerr=d["stderr"], fmt="o",
-                    ms=2.5, lw=0.8, color="C0", label=r"measured $\lambda_{\max}$ (driven)")
+                    ms=3.5, lw=0.8, color="C0", label=r"measured $\lambda_{\max}$ (driven)")
         ax.plot(d["gains"], finite(d["annealed"], "annealed"), color="C1",
                 label=r"mean field $\ln(\chi_1)/2$")
         if np.isfinite(d["g_c"]):

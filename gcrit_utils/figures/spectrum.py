@@ -67,7 +67,7 @@ def figure_rightmost_vs_gain(data: dict[str, np.ndarray],
         for j, n in enumerate(ns):
             vals = data["rightmost"][i, j]
             ax.errorbar(ratios, vals.mean(axis=0), yerr=vals.std(axis=0), color=colors[j],
-                        marker="o", ms=2.5, lw=0.8, capsize=1.5, label=f"N = {n}")
+                        marker="o", ms=3.5, lw=0.8, capsize=1.5, label=f"N = {n}")
         valid = (ratios >= 1.0) | (arch == "rnn") | (s == 0.0)
         ax.plot(ratios[valid], data["edge"][i][valid], "k--", lw=1.0, label=r"$N\to\infty$")
         ax.axhline(1.0, color="C3", lw=0.6, ls=":")

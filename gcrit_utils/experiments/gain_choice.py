@@ -1,0 +1,212 @@
+"""Which gain should a reservoir use? :func:`~gcrit_utils.tuning.tune_gain` scored on the
+stored forecasting maps, beside the fixed rules a practitioner would otherwise use.
+
+For every map of :data:`~gcrit_utils.experiments.forecasting.FORECAST_ENTRIES` (at ``s_b =
+0.5``), every cell with a critical gain and every seed, one task runs ``tune_gain`` on the part
+of the series *before* the map's test windows (the same network: same seed, size and input
+scale), with the map's own gains up to ``1.2 g_c`` as candidates. The chosen gain's *test*
+VPT is then read from the stored map, so the choice is scored on windows it never saw. The
+fixed rules are read from the same maps: ``g = g_c``, ``0.9 g_c``, ``0.8 g_c`` and ``g = 1``
+(a Gaussian ``W`` of spectral radius one, reservoirpy's default ``sr = 1``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from ..cells import get_cell
+from ..forecast import READOUTS
+from ..sweep import Sweep, freeze
+from ..systems import SYSTEMS
+from ..tuning import tune_gain
+from .forecasting import (
+    EXTRA_ARCHS,
+    FORECAST_ARCHS,
+    FORECAST_ENTRIES,
+    FORECAST_RATIOS,
+    FORECAST_SIZES,
+    WINDOWS,
+    forecast_series,
+    reference_gain,
+    sweep_forecast,
+)
+from .scale import current_scale
+
+__all__ = [
+    "BIAS_STD",
+    "CANDIDATES",
+    "FIXED_RULES",
+    "VALIDATION",
+    "gain_choice_archs",
+    "gain_choice_tasks",
+    "gain_choice_task",
+    "assemble_gain_choice",
+    "sweep_gain_choice",
+    "score_gain_choice",
+    "worst_rows",
+]
+
+#: Bias spread of the scored maps (every entry holds it).
+BIAS_STD = 0.5
+#: The candidates of the scored search: the maps' own ratios up to 1.2 g_c (the best gain of
+#: some maps lies far below g_c: the search reaches down to the smallest gain of the grid).
+CANDIDATES: tuple[float, ...] = tuple(r for r in FORECAST_RATIOS if r <= 1.2)
+#: Validation split of the series before the test windows (tuning.validation_layout); the
+#: horizon is this many Lyapunov times, and never longer than the map's test horizon.
+VALIDATION: Mapping[str, int] = freeze({"val": 500, "n_windows": 10, "sync": 100,
+                                         "horizon_lyapunov_times": 10})
+#: Fixed rules, as a function of g_c: name -> gain / g_c.
+FIXED_RULES: Mapping[str, Any] = MappingProxyType({
+    "g = g_c": lambda g_c: 1.0,
+    "g = 0.9 g_c": lambda g_c: 0.9,
+    "g = 0.8 g_c": lambda g_c: 0.8,
+    "g = 1 (spectral radius 1)": lambda g_c: 1.0 / g_c,
+})
+
+
+def gain_choice_archs(scale: str) -> tuple[str, ...]:
+    """The cells scored at ``scale``: those of the maps that have a critical gain."""
+    cells = (*FORECAST_ARCHS, *EXTRA_ARCHS[current_scale(scale)])
+    return tuple(a for a in cells if get_cell(a).has_critical_gain)
+
+
+def _horizon(system: str) -> int:
+    """Validation horizon: some Lyapunov times, at most the map's test horizon (which it is
+    for a measured series without an exponent)."""
+    spec = SYSTEMS[system]
+    if spec.lyapunov_exponent is None:
+        return WINDOWS[system]["horizon"]
+    lyapunov_time = max(1, int(round(spec.lyapunov_time)))
+    return min(WINDOWS[system]["horizon"], VALIDATION["horizon_lyapunov_times"] * lyapunov_time)
+
+
+def gain_choice_tasks(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One task per (entry, cell, seed), in that order."""
+    return [{"system": system, "input_scale": float(sin), "arch": arch,
+             "bias_std": float(config["bias_std"]), "n": int(config["n"]), "seed": int(seed),
+             "dtype": config["dtype"], "ratios": [float(r) for r in config["ratios"]],
+             **({"cell_params": dict(config["cell_params"][arch])}
+                if arch in config.get("cell_params", {}) else {})}
+            for system, sin in config["entries"] for arch in config["archs"]
+            for seed in config["seeds"]]
+
+
+def gain_choice_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Validation VPT (K, R) of every candidate on the series before the test windows."""
+    import torch
+
+    system = task["system"]
+    w = WINDOWS[system]
+    test_start = w["washout"] + w["train"] + w["val"]
+    u = forecast_series(system)[:test_start]
+    dt, lyap = SYSTEMS[system].vpt_scale
+    cell = get_cell(task["arch"], **dict(task.get("cell_params", {})))
+    choice = tune_gain(cell, u, dt=dt, lyapunov_exponent=lyap, bias_std=task["bias_std"],
+                       n=task["n"], input_scale=task["input_scale"], seed=task["seed"],
+                       ratios=task["ratios"], readouts=READOUTS, washout=w["washout"],
+                       val=VALIDATION["val"], n_windows=VALIDATION["n_windows"],
+                       sync=VALIDATION["sync"], horizon=_horizon(system),
+                       dtype=getattr(torch, task["dtype"]))
+    return {"validation_vpt": choice.validation_vpt, "seconds": np.array(choice.seconds)}
+
+
+def assemble_gain_choice(config: Mapping[str, Any], results: list[dict[str, np.ndarray]]
+                         ) -> dict[str, np.ndarray]:
+    """``validation_vpt`` (E, A, S, K, R) and ``seconds`` (E, A, S)."""
+    shape = (len(config["entries"]), len(config["archs"]), len(config["seeds"]))
+    return {"validation_vpt": np.array([r["validation_vpt"] for r in results]).reshape(
+                *shape, len(config["ratios"]), len(READOUTS)),
+            "seconds": np.array([r["seconds"] for r in results]).reshape(shape),
+            "ratios": np.asarray(config["ratios"]), "readouts": np.asarray(READOUTS)}
+
+
+def sweep_gain_choice(scale: str | None = None) -> Sweep:
+    """The stored validation runs of the gain choice (entry ``gain_choice_<scale>``)."""
+    scale = current_scale(scale)
+    archs = gain_choice_archs(scale)
+    sizes = FORECAST_SIZES[scale]
+    config: dict[str, Any] = {
+        "entries": [[system, sin] for system, sin, _ in FORECAST_ENTRIES],
+        "archs": list(archs), "bias_std": BIAS_STD, "ratios": list(CANDIDATES),
+        "n": sizes["n"], "seeds": list(sizes["seeds"]), "dtype": sizes["dtype"],
+        "validation": dict(VALIDATION)}
+    params = {a: get_cell(a).params for a in archs if get_cell(a).params}
+    if params:
+        config["cell_params"] = params
+    return Sweep(f"gain_choice_{scale}", config, gain_choice_tasks, gain_choice_task,
+                 assemble_gain_choice)
+
+
+def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any
+              ) -> np.ndarray:
+    """Stored test VPT (S, R, G) of one cell at ``s_b = BIAS_STD`` on FORECAST_RATIOS."""
+    archs = FORECAST_ARCHS if arch in FORECAST_ARCHS else (arch,)
+    data = sweep_forecast(system, input_scale, scale, archs).load(root)
+    a = list(data["archs"]).index(arch)
+    s = list(np.asarray(data["bias_stds"], dtype=float)).index(BIAS_STD)
+    return np.asarray(data["vpt_mean"][a, s], dtype=float)
+
+
+def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 2000,
+                      seed: int = 0) -> list[dict[str, Any]]:
+    """Test VPT of the tuned gain and of the fixed rules, relative to the grid's best.
+
+    For each (system, input scale, cell): the tuned gain and readout of every seed are those
+    with the best validation VPT; its test VPT is that seed's stored test VPT there. The best is
+    the largest seed-mean test VPT over the grid's gains and both readouts. A fixed rule's value
+    is the seed-mean test VPT at its gain (interpolated between grid gains where needed), with
+    the better readout. The interval is a bootstrap over seeds (2.5 and 97.5 percentiles of the
+    tuned fraction, ``n_boot`` resamples).
+
+    Returns
+    -------
+    list of dict
+        One row per (system, input scale, cell): ``system``, ``input_scale``, ``arch``,
+        ``best`` (VPT), ``tuned`` (fraction of the best), ``tuned_low``/``tuned_high``,
+        ``tuned_ratios`` (the seeds' choices, g / g_c), and one fraction per
+        :data:`FIXED_RULES` name.
+    """
+    scale = current_scale(scale)
+    sweep = sweep_gain_choice(scale)
+    val = sweep.load(root)["validation_vpt"]  # (E, A, S, K, R)
+    config = sweep.config
+    grid = np.asarray(FORECAST_RATIOS)
+    idx = [list(FORECAST_RATIOS).index(r) for r in config["ratios"]]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for e, (system, sin) in enumerate(config["entries"]):
+        for a, arch in enumerate(config["archs"]):
+            test = _test_map(system, sin, arch, scale, root)  # (S, R, G)
+            n_seeds = test.shape[0]
+            chosen = [np.unravel_index(int(np.argmax(val[e, a, k])), val[e, a, k].shape)
+                      for k in range(n_seeds)]
+            tuned = np.array([test[k, r, idx[c]] for k, (c, r) in enumerate(chosen)])
+            best = float(test.mean(axis=0).max())
+
+            def fraction(sample: np.ndarray, test=test, tuned=tuned) -> float:
+                return float(tuned[sample].mean() / test[sample].mean(axis=0).max())
+
+            boot = [fraction(rng.integers(0, n_seeds, n_seeds)) for _ in range(n_boot)]
+            g_c = reference_gain(arch, BIAS_STD)
+            row = {"system": system, "input_scale": float(sin), "arch": arch, "best": best,
+                   "tuned": fraction(np.arange(n_seeds)),
+                   "tuned_low": float(np.percentile(boot, 2.5)),
+                   "tuned_high": float(np.percentile(boot, 97.5)),
+                   "tuned_ratios": [float(config["ratios"][c]) for c, _ in chosen]}
+            mean = test.mean(axis=0)  # (R, G)
+            for name, rule in FIXED_RULES.items():
+                ratio = rule(g_c)
+                row[name] = float(max(np.interp(ratio, grid, mean[r]) for r in
+                                      range(mean.shape[0])) / best)
+            rows.append(row)
+    return rows
+
+
+def worst_rows(rows: Sequence[Mapping[str, Any]], key: str) -> tuple[float, str]:
+    """The smallest ``row[key]`` and where it occurs (``system, cell``)."""
+    row = min(rows, key=lambda r: r[key])
+    return float(row[key]), f"{row['system']} (sigma_in {row['input_scale']:g}), {row['arch']}"

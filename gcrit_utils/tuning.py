@@ -1,0 +1,235 @@
+"""Choosing a reservoir's recurrent gain from data: :func:`tune_gain`.
+
+The critical gain ``g_c`` sets where to look, not what to pick: on the book's forecasting maps
+the best gain lies anywhere from far below ``g_c`` to just above it, depending on the task. So
+the gain is chosen the way a ridge strength is, on data the forecast is not scored on. The
+series a user gives is split in time:
+
+``washout | train (teacher forcing, ridge fit) | val (ridge strength) | validation windows``
+
+and a batch of candidate gains (one :class:`~gcrit_utils.network.RandomRNN`: the batch costs
+little more than one gain) is run in closed loop from ``n_windows`` validation windows taken
+from the end of the series. The gain (and readout) with the longest mean valid prediction time
+there wins. Candidates are ``ratio * g_c`` on a coarse grid over ``bracket`` (by default from far
+below ``g_c``, where some tasks are forecast best, to just above it), then a finer grid around
+the coarse winner.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ._validation import check_int, check_nonnegative, check_positive
+from .cells import Cell, get_cell
+from .forecast import READOUTS, forecast_gains
+from .theory import critical_gain
+
+__all__ = ["GainChoice", "tune_gain", "validation_layout"]
+
+
+@dataclass(frozen=True)
+class GainChoice:
+    """The outcome of :func:`tune_gain`.
+
+    Attributes
+    ----------
+    gain : float
+        The chosen recurrent gain ``g``.
+    ratio : float
+        ``g / g_ref`` with ``g_ref`` the zero-state ``g_c`` (1 for a cell without one).
+    readout : str
+        The chosen readout feature set (:data:`~gcrit_utils.forecast.READOUTS`).
+    g_ref : float
+        The reference gain of the ratios.
+    ratios : ndarray, shape (K,)
+        Every candidate ``g / g_ref``, in the order tried.
+    validation_vpt : ndarray, shape (K, R)
+        Mean valid prediction time over the validation windows per candidate and readout, in
+        Lyapunov times (samples when ``dt = lyapunov_exponent = 1``).
+    readouts : tuple of str
+        The readouts of the columns of ``validation_vpt``.
+    layout : dict
+        ``washout``, ``train``, ``val``, ``n_windows``, ``window_stride``, ``sync``,
+        ``horizon`` (samples) as used.
+    seconds : float
+        Wall time of the search.
+    """
+
+    gain: float
+    ratio: float
+    readout: str
+    g_ref: float
+    ratios: np.ndarray
+    validation_vpt: np.ndarray
+    readouts: tuple[str, ...]
+    layout: dict[str, int]
+    seconds: float
+
+
+def validation_layout(length: int, *, dt: float, lyapunov_exponent: float, washout: int = 500,
+                      val: int = 500, n_windows: int = 10, sync: int = 100,
+                      horizon: int | None = None, window_stride: int | None = None,
+                      min_train: int = 1000) -> dict[str, int]:
+    """How :func:`tune_gain` splits a series of ``length`` samples.
+
+    The validation windows take the end of the series: ``n_windows`` windows of ``horizon``
+    samples (10 Lyapunov times by default), ``window_stride`` apart (a quarter horizon by
+    default), each synchronised over the ``sync`` samples before it. Everything before them is
+    ``washout + train + val``.
+
+    Raises
+    ------
+    ValueError
+        If the series leaves fewer than ``min_train`` training samples; the message says how
+        long it must be.
+    """
+    length = check_int("length", length, 1)
+    dt = check_positive("dt", dt)
+    lyapunov_exponent = check_positive("lyapunov_exponent", lyapunov_exponent)
+    washout, val = check_int("washout", washout, 0), check_int("val", val, 1)
+    n_windows, sync = check_int("n_windows", n_windows, 1), check_int("sync", sync, 1)
+    lyapunov_time = max(1, int(round(1.0 / (dt * lyapunov_exponent))))
+    horizon = 10 * lyapunov_time if horizon is None else check_int("horizon", horizon, 1)
+    stride = (max(1, horizon // 4) if window_stride is None
+              else check_int("window_stride", window_stride, 1))
+    if sync > val:
+        raise ValueError(f"sync must be <= val={val} (windows synchronise on the validation "
+                         f"segment), got {sync}")
+    tail = (n_windows - 1) * stride + horizon
+    train = length - washout - val - tail
+    if train < min_train:
+        need = washout + min_train + val + tail
+        raise ValueError(
+            f"series too short for tune_gain: {length} samples, need at least {need} "
+            f"(washout {washout} + training {min_train} + ridge validation {val} + "
+            f"{n_windows} validation windows of {horizon} samples, {stride} apart); pass a "
+            f"longer series, or fewer or shorter windows")
+    return {"washout": washout, "train": train, "val": val, "n_windows": n_windows,
+            "window_stride": stride, "sync": sync, "horizon": horizon}
+
+
+def tune_gain(
+    arch: str | Cell,
+    u: np.ndarray,
+    *,
+    dt: float,
+    lyapunov_exponent: float,
+    bias_std: float = 0.5,
+    n: int = 500,
+    input_scale: float = 0.1,
+    seed: int = 0,
+    bracket: tuple[float, float] = (0.02, 1.22),
+    coarse: int = 13,
+    refine: int = 4,
+    ratios: Sequence[float] | None = None,
+    readouts: tuple[str, ...] = READOUTS,
+    washout: int = 500,
+    val: int = 500,
+    n_windows: int = 10,
+    horizon: int | None = None,
+    window_stride: int | None = None,
+    sync: int = 100,
+    dtype: torch.dtype = torch.float64,
+    device: str = "cpu",
+) -> GainChoice:
+    """Pick a reservoir's recurrent gain by its forecasts on held-out validation windows.
+
+    Parameters
+    ----------
+    arch : str or Cell
+        The reservoir's cell (:data:`gcrit_utils.cells.CELLS`).
+    u : ndarray, shape (T, d)
+        A normalised training series. Nothing after it is used: the forecast that matters (the
+        test) must come from later data.
+    dt, lyapunov_exponent : float
+        Sampling interval and largest Lyapunov exponent per time unit of the system (VPTs in
+        Lyapunov times); ``dt = lyapunov_exponent = 1`` counts them in samples.
+    bias_std, n, input_scale, seed
+        The reservoir (:class:`~gcrit_utils.network.RandomRNN`): the same ``seed`` gives the
+        same network as the one you will use.
+    bracket : (float, float)
+        Range of ``g / g_c`` searched (``g`` itself for a cell without ``g_c``).
+    coarse, refine : int
+        Candidates on the coarse grid over ``bracket``, and around its winner (half a coarse
+        step either side).
+    ratios : sequence of float, optional
+        Explicit candidates ``g / g_c`` instead of ``bracket``/``coarse``/``refine``.
+    readouts : tuple of str
+        Readouts to choose from (:data:`~gcrit_utils.forecast.READOUTS`).
+    washout, val, n_windows, horizon, window_stride, sync : int
+        The split of ``u`` (:func:`validation_layout`).
+    dtype, device
+        Of the reservoir's states.
+
+    Returns
+    -------
+    GainChoice
+
+    Raises
+    ------
+    ValueError
+        For a series too short for the split (the message says how long it must be), a
+        bracket outside ``(0, inf)`` or empty, or unknown readouts.
+
+    Examples
+    --------
+    >>> from gcrit_utils.systems import lorenz63, normalise
+    >>> u, _, _ = normalise(lorenz63(5000, seed=1))
+    >>> choice = tune_gain("gru", u, dt=0.02, lyapunov_exponent=0.9056, n=100, n_windows=4)
+    >>> 0.02 <= choice.ratio <= 1.22
+    True
+    """
+    start = time.perf_counter()
+    cell = get_cell(arch)
+    u = np.asarray(u, dtype=np.float64)
+    if u.ndim != 2:
+        raise ValueError(f"u must have shape (T, d), got {u.shape}")
+    if not np.all(np.isfinite(u)):
+        raise ValueError("u must be finite")
+    if not readouts or any(r not in READOUTS for r in readouts):
+        raise ValueError(f"readouts must be a non-empty tuple of {READOUTS}, got {readouts!r}")
+    check_nonnegative("bias_std", bias_std)
+    layout = validation_layout(u.shape[0], dt=dt, lyapunov_exponent=lyapunov_exponent,
+                               washout=washout, val=val, n_windows=n_windows, sync=sync,
+                               horizon=horizon, window_stride=window_stride)
+    g_ref = float(critical_gain(cell, bias_std)) if cell.has_critical_gain else 1.0
+
+    def evaluate(candidates: np.ndarray) -> np.ndarray:
+        res = forecast_gains(cell, bias_std, (candidates * g_ref).tolist(), n, seed, u,
+                             lyapunov_exponent, dt, input_scale=input_scale, readouts=readouts,
+                             dtype=dtype, device=device, **layout)
+        return res["vpt_mean"].T  # (K, R)
+
+    if ratios is not None:
+        tried = np.asarray([check_positive("ratios", r) for r in ratios], dtype=float)
+        if tried.size == 0:
+            raise ValueError("ratios must not be empty")
+        scores = evaluate(tried)
+    else:
+        lo, hi = (check_positive("bracket", b) for b in bracket)
+        if hi <= lo:
+            raise ValueError(f"bracket must be (low, high) with low < high, got {bracket}")
+        coarse = check_int("coarse", coarse, 2)
+        refine = check_int("refine", refine, 0)
+        tried = np.round(np.linspace(lo, hi, coarse), 10)
+        scores = evaluate(tried)
+        if refine:
+            best = tried[int(np.argmax(scores.max(axis=1)))]
+            half = 0.5 * (tried[1] - tried[0])
+            fine = np.round(np.linspace(best - half, best + half, refine + 2)[1:-1], 10)
+            fine = fine[(fine >= lo) & (fine <= hi)
+                        & ~np.isclose(fine[:, None], tried[None, :]).any(axis=1)]
+            if fine.size:
+                tried = np.concatenate([tried, fine])
+                scores = np.concatenate([scores, evaluate(fine)])
+    k, r = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return GainChoice(gain=float(tried[k] * g_ref), ratio=round(float(tried[k]), 10),
+                      readout=readouts[r], g_ref=g_ref, ratios=tried, validation_vpt=scores,
+                      readouts=tuple(readouts), layout=layout,
+                      seconds=time.perf_counter() - start)
+
