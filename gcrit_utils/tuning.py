@@ -1,4 +1,4 @@
-"""Choosing a reservoir's recurrent gain from data: :func:`tune_gain`.
+"""Choosing a reservoir's recurrent gain from data: :func:`~gcrit_utils.tuning.tune_gain`.
 
 The critical gain ``g_c`` sets where to look, not what to pick: on the book's forecasting maps
 the best gain lies anywhere from far below ``g_c`` to just above it, depending on the task. So
@@ -34,7 +34,7 @@ __all__ = ["GainChoice", "tune_gain", "validation_layout"]
 
 @dataclass(frozen=True)
 class GainChoice:
-    """The outcome of :func:`tune_gain`.
+    """The outcome of :func:`~gcrit_utils.tuning.tune_gain`.
 
     Attributes
     ----------
@@ -75,7 +75,7 @@ def validation_layout(length: int, *, dt: float, lyapunov_exponent: float, washo
                       val: int = 500, n_windows: int = 10, sync: int = 100,
                       horizon: int | None = None, window_stride: int | None = None,
                       min_train: int = 1000) -> dict[str, int]:
-    """How :func:`tune_gain` splits a series of ``length`` samples.
+    """How :func:`~gcrit_utils.tuning.tune_gain` splits a series of ``length`` samples.
 
     The validation windows take the end of the series: ``n_windows`` windows of ``horizon``
     samples (10 Lyapunov times by default), ``window_stride`` apart (a quarter horizon by
@@ -162,7 +162,7 @@ def tune_gain(
     readouts : tuple of str
         Readouts to choose from (:data:`~gcrit_utils.forecast.READOUTS`).
     washout, val, n_windows, horizon, window_stride, sync : int
-        The split of ``u`` (:func:`validation_layout`).
+        The split of ``u`` (:func:`~gcrit_utils.tuning.validation_layout`).
     dtype, device
         Of the reservoir's states.
 

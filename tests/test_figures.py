@@ -24,9 +24,9 @@ from gcrit_utils.experiments.dynamics import (  # noqa: E402
     sweep_lyapunov,
     sweep_phase_diagram,
 )
+from gcrit_utils.experiments.forecast_analysis import system_rows  # noqa: E402
 from gcrit_utils.experiments.forecasting import (  # noqa: E402
     example_forecast,
-    finished_forecast_groups,
     sweep_forecast,
 )
 from gcrit_utils.experiments.spectrum import SPECTRUM_CASES, sweep_spectrum  # noqa: E402
@@ -48,6 +48,12 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 
 def _lorenz(sin: float = 0.1) -> dict:
     return sweep_forecast("lorenz63", sin, "default").load()
+
+
+def _scale_change():
+    maps = {"Lorenz-63": _lorenz(), "Lorenz-63 weak": _lorenz(0.02)}
+    rows = system_rows(maps, n_boot=100)
+    return rows, rows, {}, "N = 500", "N = 500 again"
 
 
 def _scrambling():
@@ -87,13 +93,7 @@ CALLS = {
     "figure_vpt_by_cell": lambda: ({"lorenz63": _lorenz(), "laser": sweep_forecast(
         "santafe_laser", 0.1, "default").load()}, {"laser": "Santa Fe laser"},
         {"laser": "samples"}),
-    "figure_forecast_scales": lambda: (
-        {"default": finished_forecast_groups("mackey_glass", 0.1, "default")[0],
-         "paper": finished_forecast_groups("mackey_glass", 0.1, "paper")[0]},),
-    "figure_forecast_locations": lambda: ({0.1: _lorenz(0.1), 0.5: _lorenz(0.5)},),
-    "figure_forecast_systems": lambda: ({"lorenz63": _lorenz(),
-                                         "mackey_glass": sweep_forecast("mackey_glass", 0.1,
-                                                                        "default").load()},),
+    "figure_scale_change": _scale_change,
     "figure_example_forecasts": lambda: (example_forecast("gru", 0.5, (0.5, 1.0), n=80,
                                                           lyapunov_times=2.0),),
     "figure_performance": lambda: tuple(json.loads((BENCH / f"{k}.json").read_text())

@@ -100,7 +100,7 @@ def test_finished_groups_of_a_map_never_started(tmp_path):
     assert groups == {} and origin == {}
     with pytest.raises(FileNotFoundError, match=r"\('gru', 0.5\)\] of forecast_mackey_glass_"
                        r"in0p1_default .*GCRIT_SCALE=default gcrit figures --only "
-                       r"forecast_systems"):
+                       r"headline"):
         finished_forecast_groups("mackey_glass", 0.1, "default", root=tmp_path,
                                  require=[("gru", 0.5)])
     with pytest.raises(FileNotFoundError, match="--only forecast_vs_gain_lorenz_in0p1$"):
@@ -153,33 +153,30 @@ def test_recompute_slice_matches_the_task_it_repeats():
         recompute_slice(data, two_seeds, "gru", 0.5, ratios)
 
 
-def test_scale_figure_draws_common_groups_only():
+def test_scale_change_figure_pairs_the_same_rows():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from gcrit_utils.figures.forecasting import figure_forecast_scales
+    from gcrit_utils.experiments.forecast_analysis import system_rows
+    from gcrit_utils.figures.forecasting import figure_scale_change
 
-    def group(arch, sb, seeds, value):
-        results = [fake_task({"arch": arch, "bias_std": sb, "seed": 0, "ratios": FORECAST_RATIOS})
-                   for _ in seeds]
+    def group(arch, seeds, value):
+        results = [fake_task({"arch": arch, "bias_std": 0.5, "seed": 0,
+                              "ratios": FORECAST_RATIOS}) for _ in seeds]
         for r in results:
             r["vpt"][:] = value
-        config = {"archs": [arch], "bias_stds": [sb], "seeds": seeds,
+        config = {"archs": [arch], "bias_stds": [0.5], "seeds": seeds,
                   "ratios": FORECAST_RATIOS}
         return assemble_forecast(config, results)
 
-    small = {("rnn", 0.5): group("rnn", 0.5, [0, 1], 3.0),
-             ("gru", 0.5): group("gru", 0.5, [0], 4.0)}
-    large = {("rnn", 0.5): group("rnn", 0.5, [0, 1, 2], 5.0)}
-    fig = figure_forecast_scales({"small": small, "large": large})
-    drawn = [line for ax in fig.axes for line in ax.get_lines() if line.get_label() in
-             ("small", "large")]
-    assert sorted(line.get_label() for line in drawn) == ["large", "small"]  # rnn panel only
-    assert {float(np.unique(line.get_ydata())[0]) for line in drawn} == {3.0, 5.0}
+    small = system_rows({"a": group("rnn", [0, 1], 3.0)}, archs=("rnn",), n_boot=100)
+    large = system_rows({"a": group("rnn", [0, 1, 2], 6.0)}, archs=("rnn",), n_boot=100)
+    fig = figure_scale_change(small, large, {"a": "entry a"}, "small", "large")
+    ratios = [line for line in fig.axes[1].get_lines() if line.get_linestyle() == "None"]
+    assert np.allclose(ratios[0].get_ydata(), 2.0)  # best VPT doubled
     plt.close(fig)
-    with pytest.raises(ValueError, match="share no"):
-        figure_forecast_scales({"small": {("gru", 0.5): small[("gru", 0.5)]}, "large": large})
-    with pytest.raises(ValueError, match="share no"):
-        figure_forecast_scales({})
+    other = system_rows({"b": group("rnn", [0, 1], 3.0)}, archs=("rnn",), n_boot=100)
+    with pytest.raises(ValueError, match="same rows"):
+        figure_scale_change(small, other, {}, "small", "large")

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gcrit_utils"
-BOOK_SIDE = {"figures", "report", "plotting", "cli"}
+BOOK_SIDE = {"figures", "report", "benchmark_report", "plotting", "cli"}
 
 
 def _layer(module: str) -> str:

@@ -187,3 +187,15 @@ def test_cpu_description_names_model_and_vector_isa(tmp_path):
     info.write_text("processor\t: 0\nmodel name\t: Other CPU\nflags\t\t: fpu sse2 avx avx2\n")
     assert cpu_description(info) == "Other CPU (AVX2)"
     assert cpu_description(tmp_path / "missing")  # falls back, never empty
+
+
+def test_value_range_formats_the_extremes():
+    from gcrit_utils.report import value_range
+
+    assert value_range([0.9, 0.7, 0.8]) == "0.70–0.90"
+    assert value_range([0.701, 0.699]) == "0.70"  # equal once rounded: one value
+    assert value_range([-3.2, 17.0], 0, signed=True) == "-3 to +17"
+    with pytest.raises(ValueError, match="non-empty and without NaN"):
+        value_range([])
+    with pytest.raises(ValueError, match="non-empty and without NaN"):
+        value_range([1.0, float("nan")])

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_int
 from ..lyapunov import CHAOS_THRESHOLD, first_crossing
 
 __all__ = [
@@ -16,15 +17,10 @@ __all__ = [
     "PLATEAU_LEVEL",
     "plateau_end",
     "forecast_summary",
-    "peak_seeds",
+    "location_intervals",
+    "system_rows",
     "PREDICTORS",
     "predictor_errors",
-    "predictor_errors_by_scale",
-    "location_range",
-    "LOCATION_KEYS",
-    "location_shifts",
-    "compare_scales",
-    "entry_overview",
     "ORDERED_BELOW",
     "exponent_agreement",
 ]
@@ -76,13 +72,16 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
         :func:`plateau_end`, at :data:`PLATEAU_LEVEL`), ``vpt_smallest_gain, vpt_worst``
         (the smallest VPT over the grid), ``vpt_at_reference`` (at ``g = g_ref``, i.e. at
         ``g_c``; linearly interpolated if 1 is not a grid ratio, ``nan`` if it lies outside the
-        grid), ``driven_crossing, autonomous_crossing``; ``one_step_smallest_gain``,
-        ``one_step_min`` and ``one_step_min_at`` (the seed-mean one-step NRMSE at the
-        smallest gain, its lowest value and the ratio of that),
+        grid), ``mean_field`` (the mean-field critical gain of the tanh RNN over ``g_ref``;
+        ``nan`` for the other cells), ``driven_crossing, autonomous_crossing``;
+        ``one_step_smallest_gain``, ``one_step_min`` and ``one_step_min_at`` (the seed-mean
+        one-step NRMSE at the smallest gain, its lowest value and the ratio of that),
         ``one_step_at_reference`` (at ``g_ref``, as ``vpt_at_reference``). VPTs in Lyapunov
         times (in samples for a system without an exponent).
     """
     ratios = data["ratios"]
+    g_ref = np.asarray(data["g_ref"], dtype=float)
+    mean_field = np.asarray(data.get("g_mf", np.full_like(g_ref, np.nan)), dtype=float) / g_ref
     rows = []
     for a, arch in enumerate(data["archs"]):
         for s, sb in enumerate(data["bias_stds"]):
@@ -99,6 +98,7 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
                              "vpt_worst": float(curve.min()),
                              "vpt_at_reference": float(np.interp(1.0, ratios, curve,
                                                                  left=np.nan, right=np.nan)),
+                             "mean_field": mean_field[a, s],
                              "driven_crossing": first_crossing(ratios, driven, 0.0),
                              "autonomous_crossing": first_crossing(ratios, auto,
                                                                    CHAOS_THRESHOLD),
@@ -110,23 +110,92 @@ def forecast_summary(data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     return rows
 
 
-def peak_seeds(data: Mapping[str, np.ndarray], readout: str) -> np.ndarray:
-    """Window-mean VPT of every seed at the peak of the seed-mean curve, one-group map.
+def location_intervals(data: Mapping[str, np.ndarray], arch: str, bias_std: float,
+                       readout: str = "squared", n_boot: int = 2000, level: float = 0.9,
+                       seed: int = 0) -> dict[str, tuple[float, float, float]]:
+    """Peak and cliff of one seed-mean VPT curve with bootstrap intervals over seeds.
+
+    The seeds are resampled with replacement ``n_boot`` times; each resample's seed-mean
+    curve gives a peak and a cliff (:func:`peak_and_cliff`). The interval is the central
+    ``level`` of those; on a flat curve the peak's interval is wide, which is the point.
 
     Parameters
     ----------
     data : mapping
-        A one-group map (:func:`finished_forecast_groups`), ``vpt_mean`` (1, 1, S, R, G).
-    readout : str
-        One of its ``readouts``.
+        A forecasting map holding ``arch`` and ``bias_std``.
+    arch, bias_std, readout : str, float, str
+        The curve.
+    n_boot : int
+        Bootstrap resamples (>= 100).
+    level : float
+        Coverage of the interval, in (0, 1).
+    seed : int
+        Seed of the resampling.
 
     Returns
     -------
-    ndarray, shape (S,)
+    dict
+        ``"peak"`` and ``"cliff"`` -> (estimate on all seeds, lower, upper) in ``g / g_ref``.
     """
+    check_int("n_boot", n_boot, minimum=100)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    a = list(data["archs"]).index(arch)
+    s = [float(b) for b in data["bias_stds"]].index(float(bias_std))
     k = list(data["readouts"]).index(readout)
-    seeds = np.asarray(data["vpt_mean"], dtype=float)[0, 0, :, k]
-    return seeds[:, int(np.argmax(seeds.mean(axis=0)))]
+    ratios = np.asarray(data["ratios"], dtype=float)
+    seeds = np.asarray(data["vpt_mean"], dtype=float)[a, s, :, k]  # (S, G)
+    draws = np.random.default_rng(seed).integers(0, len(seeds), (n_boot, len(seeds)))
+    boot = np.array([peak_and_cliff(ratios, seeds[d].mean(axis=0)) for d in draws])
+    tail = 50 * (1 - level)
+    out = {}
+    for j, key in enumerate(("peak", "cliff")):
+        lo, hi = np.nanpercentile(boot[:, j], [tail, 100 - tail])
+        out[key] = (peak_and_cliff(ratios, seeds.mean(axis=0))[j], float(lo), float(hi))
+    return out
+
+
+def system_rows(maps: Mapping[str, Mapping[str, np.ndarray]],
+                archs: Sequence[str] = ("rnn", "gru", "lstm"), bias_std: float = 0.5,
+                readout: str = "squared", n_boot: int = 2000, level: float = 0.9,
+                seed: int = 0) -> list[dict[str, Any]]:
+    """One row per (map, cell): the best VPT, where it lies, and what ``g_c`` keeps of it.
+
+    Parameters
+    ----------
+    maps : mapping
+        Name -> forecasting map (every one holding ``archs`` and ``bias_std``).
+    archs, bias_std, readout
+        The curves summarised.
+    n_boot, level, seed
+        Of :func:`location_intervals`.
+
+    Returns
+    -------
+    list of dict
+        Keys ``name, arch, vpt_best`` (seed-mean curve's maximum), ``vpt_best_se`` (standard
+        error over seeds at that gain), ``peak, cliff`` ((estimate, lower, upper) in
+        ``g / g_ref``), ``at_g_c`` and ``at_smallest_gain`` (the VPT there over the best),
+        ``mean_field`` (the tanh RNN's mean-field ``g_c`` over ``g_ref``; ``nan`` otherwise).
+    """
+    rows = []
+    for name, data in maps.items():
+        summary = {(r["arch"], r["bias_std"], r["readout"]): r for r in forecast_summary(data)}
+        for arch in archs:
+            r = summary[(arch, float(bias_std), readout)]
+            a = list(data["archs"]).index(arch)
+            s = [float(b) for b in data["bias_stds"]].index(float(bias_std))
+            k = list(data["readouts"]).index(readout)
+            seeds = np.asarray(data["vpt_mean"], dtype=float)[a, s, :, k]
+            best = int(np.argmax(seeds.mean(axis=0)))
+            rows.append({"name": name, "arch": arch, "vpt_best": r["vpt_peak"],
+                         "vpt_best_se": _standard_error(seeds[:, best]),
+                         **location_intervals(data, arch, bias_std, readout, n_boot, level,
+                                              seed),
+                         "at_g_c": r["vpt_at_reference"] / r["vpt_peak"],
+                         "at_smallest_gain": r["vpt_smallest_gain"] / r["vpt_peak"],
+                         "mean_field": r["mean_field"]})
+    return rows
 
 
 def _standard_error(values: np.ndarray) -> float:
@@ -134,16 +203,25 @@ def _standard_error(values: np.ndarray) -> float:
 
 
 #: Candidate predictors of the VPT optimum, as keys of :func:`forecast_summary` rows
-#: (``g_c`` is the ratio 1 itself).
+#: (``g_c`` is the ratio 1 itself; ``mean_field`` exists for the tanh RNN only).
 PREDICTORS: tuple[str, ...] = ("g_c", "driven_crossing", "autonomous_crossing")
 
 
-def predictor_errors(rows: Sequence[dict[str, Any]], target: str = "cliff"
+def predictor_errors(rows: Sequence[dict[str, Any]], target: str = "cliff",
+                     predictors: Sequence[str] = PREDICTORS
                      ) -> dict[str, tuple[float, float, int]]:
     """How well each predictor locates ``target`` (``"peak"`` or ``"cliff"``).
 
     For every row of :func:`forecast_summary` (minimalRNN rows excluded: they have no
     ``g_c``) with finite values, the error is ``ln(target / predictor)`` (0.1 = 10% above).
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Rows of :func:`forecast_summary`.
+    target : {"peak", "cliff"}
+    predictors : sequence of str
+        Keys of the rows (``"g_c"`` is the ratio 1), default :data:`PREDICTORS`.
 
     Returns
     -------
@@ -153,7 +231,7 @@ def predictor_errors(rows: Sequence[dict[str, Any]], target: str = "cliff"
     if target not in ("peak", "cliff"):
         raise ValueError(f"target must be 'peak' or 'cliff', got {target!r}")
     out = {}
-    for name in PREDICTORS:
+    for name in predictors:
         errs = []
         for row in rows:
             if row["arch"] == "minimalrnn":
@@ -164,184 +242,6 @@ def predictor_errors(rows: Sequence[dict[str, Any]], target: str = "cliff"
         out[name] = ((float(np.mean(np.abs(errs))), float(np.mean(errs)), len(errs)) if errs
                      else (float("nan"), float("nan"), 0))
     return out
-
-
-def predictor_errors_by_scale(pairs: Sequence[tuple[tuple[str, float], dict[str, Any],
-                                                    dict[str, Any]]],
-                              targets: Sequence[str] = ("peak", "cliff")
-                              ) -> dict[tuple[int, str], dict[str, tuple[float, float, int]]]:
-    """:func:`predictor_errors` of both maps of a :func:`compare_scales` comparison.
-
-    Parameters
-    ----------
-    pairs : sequence
-        ``((arch, s_b), row_before, row_after)`` as :func:`compare_scales` returns them.
-    targets : sequence of {"peak", "cliff"}
-        Locations to predict.
-
-    Returns
-    -------
-    dict
-        ``(k, target)`` -> :func:`predictor_errors` of the rows ``pair[k]``: ``k = 1`` for
-        the map before (e.g. the default scale), ``k = 2`` for the map after.
-    """
-    return {(k, target): predictor_errors([pair[k] for pair in pairs], target)
-            for k in (1, 2) for target in targets}
-
-
-def location_range(rows: Sequence[dict[str, Any]], key: str,
-                   archs: Sequence[str] = ("rnn", "gru", "lstm"), **match: Any
-                   ) -> tuple[float, float, int]:
-    """Smallest and largest finite ``row[key]`` over rows of the given cells matching ``match``.
-
-    Parameters
-    ----------
-    rows : sequence of dict
-        Rows of :func:`forecast_summary` (possibly with extra keys such as ``input_scale``).
-    key : str
-        E.g. ``"peak"``, ``"cliff"``, ``"driven_crossing"``, ``"vpt_peak"``.
-    archs : sequence of str
-        Cells to include.
-    **match
-        Required values, e.g. ``input_scale=0.1, readout="squared"``.
-
-    Returns
-    -------
-    (min, max, count)
-        ``(nan, nan, 0)`` if no row matches with a finite value.
-    """
-    vals = [float(r[key]) for r in rows
-            if r["arch"] in archs and all(r.get(k) == v for k, v in match.items())
-            and np.isfinite(r[key])]
-    if not vals:
-        return float("nan"), float("nan"), 0
-    return min(vals), max(vals), len(vals)
-
-
-#: Locations of :func:`forecast_summary` rows, in units of ``g_ref``.
-LOCATION_KEYS: tuple[str, ...] = ("peak", "cliff", "plateau", "driven_crossing",
-                                  "autonomous_crossing")
-
-
-def location_shifts(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
-                    keys: Sequence[str] = LOCATION_KEYS) -> dict[str, np.ndarray]:
-    """How far each location moves between two summaries of the same groups.
-
-    Parameters
-    ----------
-    pairs : sequence of (dict, dict)
-        ``(before, after)`` rows of :func:`forecast_summary` for the same (arch, s_b,
-        readout), e.g. the default and the paper scale.
-    keys : sequence of str
-        Locations to compare (default :data:`LOCATION_KEYS`).
-
-    Returns
-    -------
-    dict
-        key -> array (len(pairs),) of ``|after - before|``; NaN where neither row has the
-        location (both ``inf``: no crossing inside the grid of gains), ``inf`` where only one
-        has it.
-    """
-    def shift(before: float, after: float) -> float:
-        if np.isinf(before) and np.isinf(after):
-            return float("nan")
-        return abs(float(after) - float(before))
-
-    return {key: np.array([shift(before[key], after[key]) for before, after in pairs],
-                          dtype=float) for key in keys}
-
-
-def compare_scales(before: dict[tuple[str, float], dict[str, np.ndarray]],
-                   after: dict[tuple[str, float], dict[str, np.ndarray]],
-                   groups: Sequence[tuple[str, float]],
-                   targets: Sequence[str] = ("peak", "cliff")) -> dict[str, Any]:
-    """Summaries of the same (arch, s_b) groups in two maps, and how they changed.
-
-    Parameters
-    ----------
-    before, after : dict
-        ``(arch, s_b)`` -> one-group map, as :func:`finished_forecast_groups` returns them
-        (e.g. the default and the paper scale of one entry).
-    groups : sequence of (str, float)
-        The groups to compare, in the order of the rows.
-    targets : sequence of {"peak", "cliff"}
-        Locations whose predictor errors are measured in both maps.
-
-    Returns
-    -------
-    dict
-        ``pairs``: list of ``((arch, s_b), row_before, row_after)``, one per group and
-        readout (rows of :func:`forecast_summary`); ``vpt_change``: array (len(pairs),),
-        best VPT after / before - 1; ``shifts``: :func:`location_shifts` of the pairs;
-        ``errors``: :func:`predictor_errors_by_scale` of the pairs for ``targets``;
-        ``vpt_change_z``: array (len(pairs),), the change of the best VPT in standard errors
-        of the difference (seed scatter at each map's peak, :func:`peak_seeds`; ``nan`` with a
-        single seed). The best of a seed-mean curve is biased upwards, more so with fewer
-        seeds, so a small negative change can be that bias.
-
-    Raises
-    ------
-    KeyError
-        If a group is missing from either map (the message names it and the map).
-    """
-    for label, groups_map in (("before", before), ("after", after)):
-        missing = [group for group in groups if group not in groups_map]
-        if missing:
-            raise KeyError(f"groups {missing} are not in the {label!r} map")
-    pairs = [(tuple(group), rb, ra) for group in groups
-             for rb, ra in zip(forecast_summary(before[group]), forecast_summary(after[group]),
-                               strict=True)]
-    change = np.array([ra["vpt_peak"] / rb["vpt_peak"] - 1 for _, rb, ra in pairs], dtype=float)
-    z = []
-    for group, rb, _ in pairs:
-        seeds_b, seeds_a = (peak_seeds(m[group], rb["readout"]) for m in (before, after))
-        spread = np.hypot(_standard_error(seeds_b), _standard_error(seeds_a))
-        with np.errstate(divide="ignore", invalid="ignore"):  # no scatter: inf or nan
-            z.append(np.float64(seeds_a.mean() - seeds_b.mean()) / spread)
-    return {"pairs": pairs, "vpt_change": change, "vpt_change_z": np.array(z, dtype=float),
-            "shifts": location_shifts([(rb, ra) for _, rb, ra in pairs]),
-            "errors": predictor_errors_by_scale(pairs, targets)}
-
-
-def entry_overview(comparison: Mapping[str, Any],
-                   archs: Sequence[str] = ("rnn", "gru", "lstm")) -> dict[str, Any]:
-    """One entry's scale comparison in a few ranges: the map after (e.g. the paper scale).
-
-    Parameters
-    ----------
-    comparison : mapping
-        As :func:`compare_scales` returns it (with ``"cliff"`` among its targets).
-    archs : sequence of str
-        Cells whose rows count (those with a ``g_c``; the predictor errors of
-        :func:`predictor_errors` cover these three).
-
-    Returns
-    -------
-    dict
-        ``rows`` (number of rows counted); (min, max) over them of ``vpt_change`` (best VPT
-        after / before - 1), ``peak``, ``cliff`` and ``smallest_gain_fraction`` (VPT at the
-        smallest gain / best VPT) of the map after; ``cliff_error_g_c`` and
-        ``cliff_error_crossing``, the mean ``|ln(cliff / predictor)|`` of ``g_c`` and of the
-        better of the two exponent crossings in the map after.
-    """
-    rows = [i for i, (group, _, _) in enumerate(comparison["pairs"]) if group[0] in archs]
-    if not rows:
-        raise ValueError(f"archs {list(archs)} have no row in the comparison")
-    after = [comparison["pairs"][i][2] for i in rows]
-
-    def span(values: Sequence[float]) -> tuple[float, float]:
-        return float(np.min(values)), float(np.max(values))
-
-    errors = comparison["errors"][2, "cliff"]
-    return {"rows": len(rows),
-            "vpt_change": span(np.asarray(comparison["vpt_change"])[rows]),
-            "peak": span([r["peak"] for r in after]),
-            "cliff": span([r["cliff"] for r in after]),
-            "smallest_gain_fraction": span([r["vpt_smallest_gain"] / r["vpt_peak"]
-                                            for r in after]),
-            "cliff_error_g_c": float(errors["g_c"][0]),
-            "cliff_error_crossing": float(min(errors["driven_crossing"][0],
-                                              errors["autonomous_crossing"][0]))}
 
 
 #: Exponents below this (nats/step) count as ordered in :func:`exponent_agreement`: there

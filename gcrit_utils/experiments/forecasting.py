@@ -45,6 +45,8 @@ __all__ = [
     "EXTRA_ARCHS",
     "FORECAST_SIZES",
     "FORECAST_ENTRIES",
+    "ENTRY_LABELS",
+    "MEMORY_TASKS",
     "WINDOWS",
     "reference_gain",
     "forecast_series",
@@ -122,6 +124,21 @@ FORECAST_ENTRIES: tuple[tuple[str, float, tuple[float, ...]], ...] = (
     ("kuramoto_sivashinsky", 0.1, (0.5,)),
     ("santafe_laser", 0.1, (0.5,)),
 )
+
+#: Short names of the entries for tables and figures, (system, sigma_in) -> label.
+ENTRY_LABELS: Mapping[tuple[str, float], str] = freeze({
+    ("lorenz63", 0.1): "Lorenz-63, σ_in = 0.1",
+    ("lorenz63", 0.02): "Lorenz-63, σ_in = 0.02",
+    ("lorenz63", 0.5): "Lorenz-63, σ_in = 0.5",
+    ("lorenz63_x", 0.1): "Lorenz-63 through x",
+    ("mackey_glass", 0.1): "Mackey–Glass",
+    ("kuramoto_sivashinsky", 0.1): "Kuramoto–Sivashinsky",
+    ("santafe_laser", 0.1): "Santa Fe laser",
+})
+
+#: The entries whose task needs memory: the input alone does not determine the next value.
+MEMORY_TASKS: tuple[tuple[str, float], ...] = (
+    ("lorenz63_x", 0.1), ("mackey_glass", 0.1), ("santafe_laser", 0.1))
 
 
 def reference_gain(arch: str, bias_std: float) -> float:
@@ -374,8 +391,9 @@ def entry_name(system: str, input_scale: float, scale: str,
 
 def figure_name(system: str, input_scale: float) -> str:
     """The ``gcrit figures --only`` name whose figure computes a forecasting map."""
-    return (f"forecast_vs_gain_lorenz_{input_tag(input_scale)}" if system == "lorenz63"
-            else "forecast_systems")
+    if (system, input_scale) == ("lorenz63", 0.1):
+        return "forecast_vs_gain_lorenz_in0p1"
+    return "headline" if (system, input_scale) in MEMORY_TASKS else "forecast_failures"
 
 
 

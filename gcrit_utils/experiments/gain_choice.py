@@ -46,6 +46,7 @@ __all__ = [
     "gain_choice_task",
     "assemble_gain_choice",
     "sweep_gain_choice",
+    "gain_choice_ready",
     "score_gain_choice",
     "worst_rows",
 ]
@@ -141,11 +142,31 @@ def sweep_gain_choice(scale: str | None = None) -> Sweep:
                  assemble_gain_choice)
 
 
+def _test_sweep(system: str, input_scale: float, arch: str, scale: str) -> Sweep:
+    """The forecasting map that holds ``arch``'s test VPT."""
+    return sweep_forecast(system, input_scale, scale,
+                          FORECAST_ARCHS if arch in FORECAST_ARCHS else (arch,))
+
+
+def gain_choice_ready(scale: str | None = None, root: Any = None) -> bool:
+    """Whether :func:`score_gain_choice` can run from the store alone: the validation runs
+    and every forecasting map they are scored on are stored."""
+    scale = current_scale(scale)
+    sweep = sweep_gain_choice(scale)
+    if sweep.stored(root) is None:
+        return False
+    return all(_test_sweep(system, sin, arch, scale).stored(root) is not None
+               for system, sin in sweep.config["entries"] for arch in sweep.config["archs"])
+
+
 def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any
               ) -> np.ndarray:
     """Stored test VPT (S, R, G) of one cell at ``s_b = BIAS_STD`` on FORECAST_RATIOS."""
-    archs = FORECAST_ARCHS if arch in FORECAST_ARCHS else (arch,)
-    data = sweep_forecast(system, input_scale, scale, archs).load(root)
+    sweep = _test_sweep(system, input_scale, arch, scale)
+    data = sweep.stored(root)
+    if data is None:
+        raise FileNotFoundError(f"{sweep.name} is not in the store; compute it first "
+                                f"(GCRIT_SCALE={scale} gcrit figures)")
     a = list(data["archs"]).index(arch)
     s = list(np.asarray(data["bias_stds"], dtype=float)).index(BIAS_STD)
     return np.asarray(data["vpt_mean"][a, s], dtype=float)
@@ -162,6 +183,11 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     the better readout. The interval is a bootstrap over seeds (2.5 and 97.5 percentiles of the
     tuned fraction, ``n_boot`` resamples).
 
+    Raises
+    ------
+    FileNotFoundError
+        If the validation runs or a forecasting map are not stored (nothing is computed).
+
     Returns
     -------
     list of dict
@@ -172,7 +198,11 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     """
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
-    val = sweep.load(root)["validation_vpt"]  # (E, A, S, K, R)
+    stored = sweep.stored(root)
+    if stored is None:
+        raise FileNotFoundError(f"{sweep.name} is not in the store; compute it with "
+                                f"sweep_gain_choice({scale!r}).load()")
+    val = stored["validation_vpt"]  # (E, A, S, K, R)
     config = sweep.config
     grid = np.asarray(FORECAST_RATIOS)
     idx = [list(FORECAST_RATIOS).index(r) for r in config["ratios"]]

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..experiments.forecast_analysis import forecast_summary
+from ..experiments.forecast_analysis import system_rows
 from ..experiments.forecasting import (
+    ENTRY_LABELS,
     FORECAST_ENTRIES,
+    MEMORY_TASKS,
     example_forecast,
-    figure_name,
-    finished_forecast_groups,
     forecast_map,
-    input_tag,
     scale_label,
 )
 from ..lyapunov import CHAOS_THRESHOLD, first_crossing
@@ -25,13 +25,9 @@ from ._style import PAGE, cell_label, finite
 
 __all__ = [
     "figure_vpt_by_cell",
+    "figure_scale_change",
     "figure_forecast_vs_gain",
-    "figure_forecast_scales",
-    "figure_forecast_locations",
-    "figure_forecast_systems",
     "figure_example_forecasts",
-    "SCALES_COMPARED",
-    "scales_figure_name",
     "FIGURES",
 ]
 
@@ -97,103 +93,6 @@ def figure_forecast_vs_gain(data: dict[str, np.ndarray], readout: str = "squared
     return fig
 
 
-def figure_forecast_scales(maps: dict[str, dict[tuple[str, float], dict[str, np.ndarray]]],
-                           readout: str = "squared", vpt_unit: str = "LT") -> Figure:
-    """VPT vs ``g / g_c`` of the same (arch, s_b) groups computed at several scales.
-
-    Parameters
-    ----------
-    maps : dict
-        Label (e.g. ``"N = 500, 3 seeds"``) -> groups as
-        :func:`gcrit_utils.experiments.forecasting.finished_forecast_groups` returns them. One panel
-        per (arch, s_b) present in every map (rows ``s_b``, columns arch); one colour per
-        label, mean ± s.e. over seeds of the window-averaged VPT.
-    readout : {"linear", "squared"}
-        Readout features.
-    vpt_unit : str
-        Unit of the VPT on the y axis (``System.vpt_unit`` of :mod:`gcrit_utils.systems`).
-
-    Raises
-    ------
-    ValueError
-        If no (arch, s_b) group is present in every map.
-    """
-    common = set.intersection(*(set(groups) for groups in maps.values())) if maps else set()
-    if not common:
-        raise ValueError("maps share no (arch, s_b) group: nothing to compare")
-    archs = [a for a in ("rnn", "gru", "lstm", "minimalrnn") if any(g[0] == a for g in common)]
-    spreads = sorted({g[1] for g in common})
-    fig, axes = plt.subplots(len(spreads), len(archs), figsize=(PAGE, 1.7 * len(spreads) + 0.6),
-                             sharex=True, squeeze=False)
-    for i, sb in enumerate(spreads):
-        for j, arch in enumerate(archs):
-            ax = axes[i, j]
-            if (arch, sb) not in common:
-                ax.text(0.5, 0.5, "not computed\nat every scale", ha="center", va="center",
-                        transform=ax.transAxes, fontsize=6, color="0.4")
-                ax.set_yticks([])
-                continue
-            for c, (label, groups) in enumerate(maps.items()):
-                data = groups[(arch, sb)]
-                k = list(data["readouts"]).index(readout)
-                vpt = finite(data["vpt_mean"][0, 0, :, k], "VPT")
-                sem = vpt.std(axis=0, ddof=1) / np.sqrt(len(vpt)) if len(vpt) > 1 else 0 * vpt[0]
-                mean = vpt.mean(axis=0)
-                ax.plot(data["ratios"], mean, color=f"C{c}", lw=1, label=label)
-                ax.fill_between(data["ratios"], mean - sem, mean + sem, color=f"C{c}",
-                                alpha=0.25, lw=0)
-            if arch != "minimalrnn":
-                ax.axvline(1.0, color="0.5", lw=0.8, ls="--")
-            ax.set_ylim(bottom=0.0)
-            ax.set_title(rf"{cell_label(arch)}, $s_b={sb:g}$", fontsize=7)
-        axes[i, 0].set_ylabel(f"VPT [{vpt_unit}]")
-    for j, arch in enumerate(archs):
-        axes[-1, j].set_xlabel(r"$g$" if arch == "minimalrnn" else r"$g / g_c$")
-    first = next(ax for ax in axes.flat if ax.get_legend_handles_labels()[0])
-    first.legend(fontsize=6, loc="lower left")  # below the plateau, left of the cliff
-    fig.suptitle(f"readout: {readout}", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def figure_forecast_locations(maps: dict[float, dict[str, np.ndarray]]) -> Figure:
-    """Peak and cliff gains vs ``g_c`` (identity line), per readout, across ``s_b`` and
-    ``sigma_in`` (``maps``: input scale -> forecasting map). Gated and tanh RNN only."""
-    markers = {0.02: "o", 0.1: "s", 0.5: "^"}
-    colors = {"rnn": "C0", "gru": "C1", "lstm": "C2"}
-    readouts = [str(r) for r in next(iter(maps.values()))["readouts"]]
-    fig, axes = plt.subplots(1, len(readouts), figsize=(PAGE, 3.0), sharey=True,
-                             squeeze=False)
-    for ax, readout in zip(axes[0], readouts, strict=True):
-        hi = 0.0
-        for sin, data in sorted(maps.items()):
-            g_ref = {(str(a), float(sb)): data["g_ref"][i, j]
-                     for i, a in enumerate(data["archs"])
-                     for j, sb in enumerate(data["bias_stds"])}
-            for row in forecast_summary(data):
-                if row["readout"] != readout or row["arch"] not in colors:
-                    continue
-                g_c = g_ref[(row["arch"], row["bias_std"])]
-                c, m = colors[row["arch"]], markers.get(sin, "x")
-                if np.isfinite(row["peak"]):
-                    ax.plot(g_c, row["peak"] * g_c, marker=m, color=c, ms=4, ls="none")
-                    ax.plot(g_c, row["cliff"] * g_c, marker=m, color=c, ms=4, ls="none",
-                            mfc="white")
-                    hi = max(hi, g_c, row["cliff"] * g_c)
-        ax.plot([0, hi * 1.05], [0, hi * 1.05], color="0.4", lw=0.8, label="identity")
-        ax.set_xlabel(r"zero-state $g_c$")
-        ax.set_title(f"readout: {readout}", fontsize=8)
-    axes[0, 0].set_ylabel("gain at VPT peak (filled) / cliff (open)")
-    handles = [Line2D([], [], color=c, marker="o", ls="none", ms=4, label=cell_label(a))
-               for a, c in colors.items()]
-    handles += [Line2D([], [], color="k", marker=m, ls="none", ms=4, mfc="white",
-                       label=rf"$\sigma_{{in}}={s:g}$") for s, m in markers.items()
-                if s in maps]
-    axes[0, -1].legend(handles=handles, fontsize=6, loc="upper left")
-    fig.tight_layout()
-    return fig
-
-
 def figure_vpt_by_cell(maps: Mapping[str, Mapping[str, np.ndarray]],
                        titles: Mapping[str, str] | None = None,
                        units: Mapping[str, str] | None = None, readout: str = "squared",
@@ -233,29 +132,63 @@ def figure_vpt_by_cell(maps: Mapping[str, Mapping[str, np.ndarray]],
         ax.set_title((titles or {}).get(name, name), fontsize=8)
         ax.set_xlabel(r"$g / g_c$")
         ax.set_ylabel(f"VPT [{(units or {}).get(name, 'LT')}]")
-    axes[0, 0].legend(fontsize=6, loc="lower left")
-    fig.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    # above the panels: inside, a legend would cover a curve on some task
+    fig.legend(handles, labels, loc="upper center", ncol=len(archs), fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
 
-def figure_forecast_systems(maps: dict[str, dict[str, np.ndarray]],
-                            labels: dict[str, str] | None = None) -> Figure:
-    """VPT vs ``g / g_ref`` per system (one panel each), one colour per architecture;
-    solid: ``[h, 1, h^2]`` readout, dashed: ``[h, 1]``. Mean over seeds, first ``s_b``."""
-    fig, axes = plt.subplots(1, len(maps), figsize=(PAGE, 2.5), squeeze=False)
-    for ax, (name, data) in zip(axes[0], maps.items(), strict=True):
-        ratios = data["ratios"]
-        for j, arch in enumerate(data["archs"]):
-            for k, readout in enumerate(data["readouts"]):
-                vpt = finite(data["vpt_mean"][j, 0, :, k], "VPT").mean(axis=0)
-                ax.plot(ratios, vpt, color=f"C{j}", lw=1, ls="-" if readout == "squared"
-                        else "--", label=cell_label(str(arch)) if k == 1 else None)
-        ax.axvline(1.0, color="0.5", lw=0.8, ls="--")
-        ax.set_title((labels or {}).get(name, name), fontsize=7)
-        ax.set_xlabel(r"$g / g_c$ ($g$ for minimalRNN)")
-        ax.set_ylim(bottom=0.0)
-    axes[0, 0].set_ylabel("VPT [Lyapunov times; laser: samples]")
-    axes[0, 0].legend(fontsize=5.5)
+def figure_scale_change(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]],
+                        labels: Mapping[str, str], before_label: str, after_label: str
+                        ) -> Figure:
+    """What a larger reservoir changes: the cliff (left) and the best VPT (right) per row.
+
+    Parameters
+    ----------
+    before, after : sequence of dict
+        :func:`~gcrit_utils.experiments.forecast_analysis.system_rows` of the same maps and
+        cells at two scales, in the same order.
+    labels : mapping
+        Map name -> short label for the right panel's axis.
+    before_label, after_label : str
+        The two scales, e.g. ``"N = 500"``.
+    """
+    pairs = list(zip(before, after, strict=True))
+    for b, a in pairs:
+        if (b["name"], b["arch"]) != (a["name"], a["arch"]):
+            raise ValueError("before and after must list the same rows in the same order")
+    archs = list(dict.fromkeys(b["arch"] for b in before))
+    names = list(dict.fromkeys(b["name"] for b in before))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(PAGE, 2.9),
+                                      gridspec_kw={"width_ratios": [1, 1.6]})
+    width = 0.8 / len(archs)
+    for j, arch in enumerate(archs):
+        rows = [(b, a) for b, a in pairs if b["arch"] == arch]
+        left.errorbar([b["cliff"][0] for b, _ in rows], [a["cliff"][0] for _, a in rows],
+                      yerr=np.array([[a["cliff"][0] - a["cliff"][1], a["cliff"][2] - a["cliff"][0]]
+                                     for _, a in rows]).T,
+                      color=f"C{j}", marker="o", ms=4, ls="none", capsize=1.5,
+                      label=cell_label(arch))
+        x = np.array([names.index(b["name"]) for b, _ in rows]) + (j - (len(archs) - 1) / 2) * width
+        ratio = np.array([a["vpt_best"] / b["vpt_best"] for b, a in rows])
+        err = ratio * np.hypot([b["vpt_best_se"] / b["vpt_best"] for b, _ in rows],
+                               [a["vpt_best_se"] / a["vpt_best"] for _, a in rows])
+        right.errorbar(x, ratio, yerr=err, color=f"C{j}", marker="o", ms=4, ls="none",
+                       capsize=1.5, label=cell_label(arch))
+    lims = (0.4, 1.4)
+    left.plot(lims, lims, color="0.5", lw=0.8, ls="--")
+    left.set_xlim(lims)
+    left.set_ylim(lims)
+    left.set_aspect("equal")
+    left.set_xlabel(f"cliff at {before_label} [$g / g_c$]")
+    left.set_ylabel(f"cliff at {after_label} [$g / g_c$]")
+    left.legend(fontsize=6, loc="upper left")
+    right.axhline(1.0, color="0.5", lw=0.8, ls="--")
+    right.set_xticks(range(len(names)))
+    right.set_xticklabels([labels.get(n, n) for n in names], fontsize=6, rotation=30,
+                          ha="right")
+    right.set_ylabel(f"best VPT, {after_label} / {before_label}")
     fig.tight_layout()
     return fig
 
@@ -281,51 +214,43 @@ def figure_example_forecasts(example: dict[str, np.ndarray], component: int = 0)
     return fig
 
 
-#: (system, sigma_in) of the forecasting maps whose default and paper scales are compared
-#: (the forecasting chapter): all of them.
-SCALES_COMPARED: tuple[tuple[str, float], ...] = (
-    ("lorenz63", 0.1), ("lorenz63", 0.02), ("lorenz63", 0.5), ("lorenz63_x", 0.1),
-    ("mackey_glass", 0.1), ("kuramoto_sivashinsky", 0.1), ("santafe_laser", 0.1))
+def _maps(entries: Sequence[tuple[str, float]], scale: str, extra: bool = False
+          ) -> dict[str, dict[str, np.ndarray]]:
+    """Stored maps of ``entries`` keyed by their labels (:data:`ENTRY_LABELS`)."""
+    return {ENTRY_LABELS[e]: forecast_map(*e, scale, extra=extra) for e in entries}
 
 
-def scales_figure_name(system: str, input_scale: float) -> str:
-    """``gcrit figures`` name of the default-versus-paper figure of a forecasting map, e.g.
-    ``forecast_scales_lorenz_in0p1`` (Lorenz-63) or ``forecast_scales_lorenz63_x_in0p1``."""
-    return (f"forecast_scales_{'lorenz' if system == 'lorenz63' else system}_"
-            f"{input_tag(input_scale)}")
+def _units(entries: Sequence[tuple[str, float]]) -> dict[str, str]:
+    return {ENTRY_LABELS[e]: SYSTEMS[e[0]].vpt_unit for e in entries}
+
+
+def _scale_change(scale: str) -> Figure:
+    """The scale-change figure: the default map against ``scale`` (the paper scale)."""
+    entries = [(system, sin) for system, sin, _ in FORECAST_ENTRIES]
+    before, after = (system_rows(_maps(entries, sc), n_boot=500) for sc in ("default", scale))
+    return figure_scale_change(before, after, {}, scale_label("default").split(",")[0],
+                               scale_label(scale).split(",")[0])
 
 
 def _figures() -> dict[str, Callable[[str], Figure]]:
-    lorenz = [e for e in FORECAST_ENTRIES if e[0] == "lorenz63"]
-    others = [e for e in FORECAST_ENTRIES if e[0] != "lorenz63"]
-    figs: dict[str, Callable[[str], Figure]] = {
-        figure_name("lorenz63", sin):
-            (lambda scale, sin=sin: figure_forecast_vs_gain(
-                forecast_map("lorenz63", sin, scale), "squared",
-                rf"Lorenz-63, $\sigma_{{in}}={sin:g}$, readout $[h, 1, h^2]$"))
-        for _, sin, _ in lorenz}
-    figs["forecast_vs_gain_lorenz_in0p1_linear"] = lambda scale: figure_forecast_vs_gain(
-        forecast_map("lorenz63", 0.1, scale), "linear",
-        r"Lorenz-63, $\sigma_{in}=0.1$, readout $[h, 1]$")
-    figs["forecast_locations"] = lambda scale: figure_forecast_locations(
-        {sin: forecast_map("lorenz63", sin, scale) for _, sin, _ in lorenz})
-    figs["forecast_systems"] = lambda scale: figure_forecast_systems(
-        {"lorenz63": forecast_map("lorenz63", 0.1, scale),
-         **{name: forecast_map(name, sin, scale) for name, sin, _ in others}})
-    # every (arch, s_b) group whose reservoirs are all computed at both scales
-    for system, sin in SCALES_COMPARED:
-        figs[scales_figure_name(system, sin)] = (
-            lambda scale, system=system, sin=sin: figure_forecast_scales(
-                {scale_label(sc): finished_forecast_groups(system, sin, sc)[0]
-                 for sc in ("default", "paper")}, "squared", SYSTEMS[system].vpt_unit))
-    memory = [("lorenz63_x", 0.1), ("mackey_glass", 0.1), ("santafe_laser", 0.1)]
-    figs["headline"] = lambda scale: figure_vpt_by_cell(
-        {name: forecast_map(name, sin, scale) for name, sin in memory},
-        {name: SYSTEMS[name].description.split(",")[0] for name, _ in memory},
-        {name: SYSTEMS[name].vpt_unit for name, _ in memory})
-    figs["forecast_examples"] = lambda scale: figure_example_forecasts(
-        example_forecast("gru", 0.5, (0.3, 1.0, 1.5)))
-    return figs
+    failures = [("lorenz63", 0.02), ("lorenz63", 0.1), ("lorenz63", 0.5),
+                ("kuramoto_sivashinsky", 0.1)]
+    leaky = [("lorenz63", 0.1), *MEMORY_TASKS]
+    return {
+        "headline": lambda scale: figure_vpt_by_cell(
+            _maps(MEMORY_TASKS, scale), units=_units(MEMORY_TASKS)),
+        "forecast_failures": lambda scale: figure_vpt_by_cell(
+            _maps(failures, scale), units=_units(failures)),
+        "forecast_vs_gain_lorenz_in0p1": lambda scale: figure_forecast_vs_gain(
+            forecast_map("lorenz63", 0.1, scale, extra=False), "squared",
+            r"Lorenz-63, $\sigma_{in}=0.1$, readout $[h, 1, h^2]$"),
+        "forecast_scale_change": lambda scale: _scale_change(
+            "paper" if scale == "default" else scale),
+        "forecast_leaky": lambda scale: figure_vpt_by_cell(
+            _maps(leaky, scale, extra=True), units=_units(leaky), archs=("rnn", "leaky")),
+        "forecast_examples": lambda scale: figure_example_forecasts(
+            example_forecast("gru", 0.5, (0.3, 1.0, 1.5))),
+    }
 
 
 #: name -> function(scale) -> Figure, for ``gcrit figures``.

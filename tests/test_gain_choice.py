@@ -1,0 +1,49 @@
+"""The gain-choice scoring: read from the store, never computed; fixed rules on the same maps."""
+
+import numpy as np
+import pytest
+
+from gcrit_utils.experiments.forecasting import FORECAST_ENTRIES
+from gcrit_utils.experiments.gain_choice import (
+    CANDIDATES,
+    FIXED_RULES,
+    gain_choice_archs,
+    gain_choice_ready,
+    score_gain_choice,
+    sweep_gain_choice,
+    worst_rows,
+)
+
+
+def test_candidates_reach_from_the_smallest_gain_to_just_above_g_c():
+    assert CANDIDATES[0] == 0.02 and max(CANDIDATES) == 1.2
+    assert "minimalrnn" not in gain_choice_archs("default")  # no g_c, no rule to score
+
+
+def test_scores_of_the_stored_default_maps():
+    assert gain_choice_ready("default")
+    rows = score_gain_choice("default", n_boot=200)
+    archs = gain_choice_archs("default")
+    assert len(rows) == len(FORECAST_ENTRIES) * len(archs)
+    for row in rows:
+        assert row["tuned_low"] <= row["tuned"] <= row["tuned_high"] + 1e-12
+        assert all(0 <= row[name] <= 1 + 1e-12 for name in FIXED_RULES)  # a rule never beats
+        assert all(r in CANDIDATES for r in row["tuned_ratios"])  # the grid's best
+    value, where = worst_rows(rows, "g = g_c")
+    assert value == min(r["g = g_c"] for r in rows) and ", " in where
+
+
+def test_nothing_is_computed_when_the_store_is_empty(tmp_path):
+    assert not gain_choice_ready("default", root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="gain_choice_default is not in the store"):
+        score_gain_choice("default", root=tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_validation_runs_are_stored_per_entry_cell_and_seed():
+    sweep = sweep_gain_choice("default")
+    data = sweep.stored()
+    shape = (len(FORECAST_ENTRIES), len(gain_choice_archs("default")),
+             len(sweep.config["seeds"]), len(CANDIDATES), 2)
+    assert data["validation_vpt"].shape == shape
+    assert np.all(np.isfinite(data["validation_vpt"])) and np.all(data["validation_vpt"] >= 0)
