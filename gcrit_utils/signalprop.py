@@ -50,6 +50,7 @@ __all__ = [
     "correlation_map",
     "correlation_fixed_point",
     "timescales",
+    "annealed_critical_gain",
 ]
 
 
@@ -233,3 +234,49 @@ def timescales(params: SignalParams, input_corr: float = 0.0, *, delta: float = 
             "chi_c": slope, "xi_c": xi(slope)}
 
 
+
+
+def annealed_critical_gain(arch: str | Cell, bias_std: float | Mapping[str, float] = 0.0, *,
+                           bias_mean: Mapping[str, float] | None = None,
+                           input_std: float = 0.0,
+                           bracket: tuple[float, float] = (0.05, 50.0)) -> float:
+    """The gain at which the annealed mean field is critical: ``chi_1 = 1``.
+
+    This is the criterion of Gilboa et al. (2019) for LSTMs and GRUs (and of Chen et al.
+    2018 for the minimalRNN): perturbations neither grow nor shrink per step on average in
+    the stationary state. Unlike the zero-state ``g_c`` it depends on the bias means and on
+    the input drive, and it ignores the coherent memory of a gate that is the same at every
+    step (see the module docstring).
+
+    Parameters
+    ----------
+    arch, bias_std, bias_mean, input_std
+        As in :func:`signal_params` (``bias_mean`` names the memory gate only).
+    bracket : (float, float)
+        Gains searched.
+
+    Returns
+    -------
+    float
+        The gain; ``math.inf`` if ``chi_1 < 1`` over the whole bracket (a memory gate that
+        forgets too fast, or the minimalRNN, whose ``chi_1`` stays below 1).
+
+    Raises
+    ------
+    ValueError
+        If ``chi_1 > 1`` already at the bracket's lower end, or the bracket is not increasing
+        positive.
+    """
+    lo, hi = (check_positive("bracket[0]", bracket[0]), check_positive("bracket[1]", bracket[1]))
+    if not lo < hi:
+        raise ValueError(f"bracket must be increasing, got {bracket}")
+
+    def log_chi(g: float) -> float:
+        return math.log(chi_one(signal_params(arch, g, bias_std, bias_mean=bias_mean,
+                                              input_std=input_std)))
+
+    if log_chi(lo) > 0:
+        raise ValueError(f"chi_1 > 1 already at g = {lo}: lower bracket[0]")
+    if log_chi(hi) < 0:
+        return math.inf
+    return float(optimize.brentq(log_chi, lo, hi, xtol=1e-10, rtol=1e-10))

@@ -9,7 +9,16 @@ critical initialisation helps *trained* networks:
   numbers in [0, 1) and two markers; target the sum of the two marked numbers at the last
   step; the first marker in the first half, the second in the second half of length ``T``
   (chance-level MSE 1/6 when predicting the mean 1);
-- ``"lorenz"``: one-step forecasting of Lorenz-63 (normalised), windows of length ``T``.
+- ``"lorenz"``: one-step forecasting of Lorenz-63 (normalised), windows of length ``T``;
+- ``"copy"``: delayed recall (the copy task of Hochreiter & Schmidhuber 1997 as set by
+  Arjovsky et al. 2016): :data:`COPY_SYMBOLS` random symbols out of :data:`COPY_ALPHABET`,
+  ``T`` blanks, a recall marker, and the symbols to be reproduced in order in the last steps
+  (cross-entropy; chance ``ln`` of the alphabet size, guessing uniformly);
+- ``"digits"``: sequential 8x8 digits (scikit-learn's bundled set), read pixel by pixel
+  (64 steps, one input), the class predicted at the last step (cross-entropy; chance the
+  entropy of the class frequencies). ``T`` must be 64.
+
+Losses are divided by the chance level of the task, so 1 is chance for every task.
 
 Models: ``torch.nn.RNN`` (tanh), ``nn.GRU``, ``nn.LSTM`` (any initialisation), or the
 minimalRNN module of :mod:`gcrit_utils.cells.minimalrnn`, each with a linear readout.
@@ -17,6 +26,7 @@ minimalRNN module of :mod:`gcrit_utils.cells.minimalrnn`, each with a linear rea
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +39,13 @@ from .network import RandomRNN
 
 __all__ = [
     "TASKS",
+    "CLASSIFICATION",
+    "TASK_SIZES",
+    "CHANCE",
+    "COPY_ALPHABET",
+    "COPY_SYMBOLS",
+    "digits_data",
+    "chance_loss",
     "MinimalRNNModule",
     "RecurrentRegressor",
     "task_batch",
@@ -38,9 +55,21 @@ __all__ = [
     "model_from_random_rnn",
 ]
 
-TASKS: tuple[str, ...] = ("delay", "adding", "lorenz")
-#: MSE of the best constant prediction, per task (for "lorenz": per normalised component).
-CHANCE: dict[str, float] = {"delay": 1.0, "adding": 1.0 / 6.0, "lorenz": 1.0}
+TASKS: tuple[str, ...] = ("delay", "adding", "lorenz", "copy", "digits")
+#: Tasks scored by cross-entropy over classes (the others by MSE).
+CLASSIFICATION: tuple[str, ...] = ("copy", "digits")
+#: Alphabet size and number of symbols to recall of the copy task.
+COPY_ALPHABET, COPY_SYMBOLS = 8, 10
+#: Input and output width per task (classes for a classification task).
+TASK_SIZES: dict[str, tuple[int, int]] = {"delay": (1, 1), "adding": (2, 1), "lorenz": (3, 3),
+                                          "copy": (COPY_ALPHABET + 2, COPY_ALPHABET),
+                                          "digits": (1, 10)}
+#: Loss of the best constant prediction, per task (for "lorenz": per normalised component;
+#: for "digits": the entropy of the class frequencies of the training images).
+CHANCE: dict[str, float] = {"delay": 1.0, "adding": 1.0 / 6.0, "lorenz": 1.0,
+                            "copy": float(np.log(COPY_ALPHABET))}
+#: Images of the digits set used for training (the rest are held out).
+DIGITS_TRAIN = 1500
 
 
 class RecurrentRegressor(torch.nn.Module):
@@ -96,6 +125,10 @@ def task_batch(task: str, batch: int, length: int, gen: torch.Generator,
         mask = torch.zeros(batch, length)
         mask[:, -1] = 1.0
         return x, y, mask
+    if task == "copy":
+        return _copy_batch(batch, length, gen)
+    if task == "digits":
+        return _digits_batch(batch, length, gen)
     if series is None:
         raise ValueError("task='lorenz' needs the normalised series (array (T, 3))")
     starts = torch.randint(0, series.shape[0] - length - 1, (batch,), generator=gen)
@@ -105,6 +138,61 @@ def task_batch(task: str, batch: int, length: int, gen: torch.Generator,
     mask = torch.ones(batch, length)
     mask[:, :10] = 0.0  # a short warm-up is not scored
     return win[:, :-1], win[:, 1:], mask
+
+
+def _copy_batch(batch: int, length: int, gen: torch.Generator
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Delayed recall: symbols, ``length`` blanks, a marker, then the symbols as targets."""
+    k, blank, marker = COPY_SYMBOLS, COPY_ALPHABET, COPY_ALPHABET + 1
+    total = k + length + k
+    symbols = torch.randint(0, COPY_ALPHABET, (batch, k), generator=gen)
+    tokens = torch.full((batch, total), blank, dtype=torch.long)
+    tokens[:, :k] = symbols
+    tokens[:, k + length - 1] = marker  # recall from the next step on
+    x = torch.nn.functional.one_hot(tokens, COPY_ALPHABET + 2).float()
+    y = torch.zeros(batch, total, dtype=torch.long)
+    y[:, -k:] = symbols
+    mask = torch.zeros(batch, total)
+    mask[:, -k:] = 1.0
+    return x, y, mask
+
+
+def digits_data() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 digits: pixels in [0, 1], shape (1797, 64), labels (1797,)."""
+    images, labels = _digits()
+    return images.copy(), labels.copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits  # bundled with scikit-learn: no download
+
+    data = load_digits()
+    return (data.data / 16.0).astype(np.float32), data.target.astype(np.int64)
+
+
+def chance_loss(task: str) -> float:
+    """Loss of the best constant prediction of ``task`` (the unit of :func:`train`'s losses)."""
+    if task == "digits":
+        _, labels = _digits()
+        p = np.bincount(labels[:DIGITS_TRAIN], minlength=10) / DIGITS_TRAIN
+        return float(-(p[p > 0] * np.log(p[p > 0])).sum())
+    return CHANCE[task]
+
+
+def _digits_batch(batch: int, length: int, gen: torch.Generator
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Training images read pixel by pixel; the label is the target at the last step."""
+    if length != 64:
+        raise ValueError(f"length must be 64 for the digits task (8x8 pixels), got {length}")
+    images, labels = _digits()
+    pick = torch.randint(0, DIGITS_TRAIN, (batch,), generator=gen).numpy()
+    x = torch.as_tensor(images[pick])[:, :, None]
+    y = torch.zeros(batch, length, dtype=torch.long)
+    y[:, -1] = torch.as_tensor(labels[pick])
+    mask = torch.zeros(batch, length)
+    mask[:, -1] = 1.0
+    return x, y, mask
 
 
 @dataclass(frozen=True)
@@ -131,9 +219,10 @@ def train(model: torch.nn.Module, task: str, length: int, *, steps: int = 300, b
     Parameters
     ----------
     model : RecurrentRegressor
-    task : {"delay", "adding", "lorenz"}
+    task : {"delay", "adding", "lorenz", "copy", "digits"}
     length : int
-        Delay ``T`` (``"delay"``) or sequence length (``"adding"``, ``"lorenz"``).
+        Delay ``T`` (``"delay"``, ``"copy"``: the blank stretch) or sequence length
+        (``"adding"``, ``"lorenz"``; 64 for ``"digits"``).
     steps, batch, lr : int, int, float
         Optimisation budget.
     seed : int
@@ -152,12 +241,15 @@ def train(model: torch.nn.Module, task: str, length: int, *, steps: int = 300, b
     lr = check_positive("lr", lr)
     gen = torch.Generator().manual_seed(check_int("seed", seed, 0))
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    chance = CHANCE[task] if task in CHANCE else 1.0
+    chance = chance_loss(task)
     losses = np.empty(steps)
     for k in range(steps):
         x, y, mask = task_batch(task, batch, length, gen, series)
         pred = model(x)
-        err = ((pred - y) ** 2).mean(dim=-1)
+        if task in CLASSIFICATION:
+            err = torch.nn.functional.cross_entropy(pred.transpose(1, 2), y, reduction="none")
+        else:
+            err = ((pred - y) ** 2).mean(dim=-1)
         loss = (err * mask).sum() / mask.sum()
         opt.zero_grad()
         loss.backward()

@@ -62,3 +62,63 @@ def test_seed_is_reproducible_and_rnn_mean_field():
 def test_bad_input(module, kwargs, message):
     with pytest.raises(ValueError, match=message):
         critical_init_(module, **kwargs)
+
+
+# ---- the initialisations the training chapter compares ------------------------------------
+def test_orthogonal_init_gives_orthogonal_gate_blocks_and_zero_biases():
+    from gcrit_utils.init import orthogonal_init_
+
+    lstm = torch.nn.LSTM(3, 20, num_layers=2).double()
+    orthogonal_init_(lstm, seed=0)
+    for layer in range(2):
+        w = getattr(lstm, f"weight_hh_l{layer}").detach()
+        for k in range(4):
+            block = w[20 * k:20 * (k + 1)]
+            assert torch.allclose(block @ block.T, torch.eye(20, dtype=w.dtype), atol=1e-10)
+        assert not getattr(lstm, f"bias_ih_l{layer}").any()
+        assert not getattr(lstm, f"bias_hh_l{layer}").any()
+
+
+def test_memory_bias_and_chrono_set_the_gate_that_keeps_the_state():
+    from gcrit_utils.init import chrono_init_, memory_bias_init_
+
+    lstm, gru = torch.nn.LSTM(2, 16), torch.nn.GRU(2, 16)
+    memory_bias_init_(lstm, 1.0)
+    memory_bias_init_(gru, 1.0)
+    assert torch.all(lstm.bias_ih_l0[16:32] == 1.0) and not lstm.bias_hh_l0[16:32].any()
+    assert torch.all(gru.bias_ih_l0[16:32] == 1.0) and not gru.bias_hh_l0[16:32].any()
+    chrono_init_(lstm, 200, seed=0)
+    forget, inp = lstm.bias_ih_l0[16:32].detach(), lstm.bias_ih_l0[:16].detach()
+    assert torch.all(forget >= 0) and torch.all(forget <= np.log(199) + 1e-6)
+    assert torch.allclose(inp, -forget)
+    with pytest.raises(ValueError, match="needs a gated module with bias"):
+        memory_bias_init_(torch.nn.RNN(2, 4))
+    with pytest.raises(ValueError, match="max_delay must be an integer >= 3"):
+        chrono_init_(lstm, 2)
+
+
+def test_annealed_critical_init_uses_the_gain_where_chi_one_is_one():
+    from gcrit_utils.init import critical_init_
+    from gcrit_utils.signalprop import annealed_critical_gain, chi_one, signal_params
+
+    g = critical_init_(torch.nn.LSTM(2, 8), 0.5, method="annealed", bias_mean={"f": 1.0},
+                       seed=0)
+    assert g == pytest.approx(annealed_critical_gain("lstm", 0.5, bias_mean={"f": 1.0}))
+    assert chi_one(signal_params("lstm", g, 0.5, bias_mean={"f": 1.0})) == pytest.approx(1.0)
+    # for the tanh RNN it is the mean-field g_c of the derivation chapter
+    assert annealed_critical_gain("rnn", 0.5) == pytest.approx(
+        critical_gain("rnn", 0.5, method="mean_field"), rel=1e-6)
+    assert annealed_critical_gain("minimalrnn", 0.5) == np.inf
+    with pytest.raises(ValueError, match="bracket must be increasing"):
+        annealed_critical_gain("gru", 0.5, bracket=(2.0, 1.0))
+
+
+def test_initialise_applies_every_named_initialisation():
+    from gcrit_utils.init import INITIALISERS, initialise_
+
+    for name in INITIALISERS:
+        gru = torch.nn.GRU(2, 8)
+        initialise_(gru, name, seed=0, length=50)
+        assert all(torch.isfinite(p).all() for p in gru.parameters())
+    with pytest.raises(ValueError, match="name must be one of"):
+        initialise_(torch.nn.GRU(2, 8), "xavier", seed=0, length=50)

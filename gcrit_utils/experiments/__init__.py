@@ -19,13 +19,14 @@ def all_sweeps() -> list[Sweep]:
     from .dynamics import sweep_lyapunov, sweep_phase_diagram
     from .forecasting import FORECAST_ENTRIES, STORED_SERIES, forecast_sweeps, sweep_series
     from .spectrum import sweep_spectrum
-    from .training import sweep_init_comparison, sweep_trainability
+    from .training import sweep_init_comparison, sweep_init_survey, sweep_trainability
 
     sweeps = [sweep_series(s) for s in sorted(set(STORED_SERIES.values()))]
     sweeps.append(sweep_series("lorenz63", 20_000))
     for scale in SCALES:
         sweeps += [sweep_spectrum(scale), sweep_lyapunov(scale), sweep_beyond(scale),
-                   sweep_trainability(scale), sweep_init_comparison(scale)]
+                   sweep_trainability(scale), sweep_init_comparison(scale),
+                   sweep_init_survey(scale)]
         sweeps += [sweep_phase_diagram(arch, scale) for arch in ("rnn", "gru", "lstm")]
         for system, input_scale, _ in FORECAST_ENTRIES:
             sweeps += forecast_sweeps(system, input_scale, scale)

@@ -12,11 +12,11 @@ import torch
 
 from .._validation import check_int
 from ..cells import get_cell
-from ..init import critical_init_
+from ..init import INITIALISERS, critical_init_, initialise_
 from ..network import RandomRNN
 from ..sweep import Sweep, freeze
 from ..systems import system_series
-from ..training import RecurrentRegressor, model_from_random_rnn, train
+from ..training import TASK_SIZES, RecurrentRegressor, model_from_random_rnn, train
 from .forecasting import stored_series
 from .scale import current_scale
 
@@ -28,6 +28,12 @@ __all__ = [
     "sweep_trainability",
     "INIT_COMPARISON",
     "INITS",
+    "INIT_SURVEY",
+    "survey_model",
+    "init_survey_task",
+    "init_survey_tasks",
+    "assemble_init_survey",
+    "sweep_init_survey",
     "init_model",
     "init_comparison_task",
     "init_tasks",
@@ -178,3 +184,70 @@ def sweep_init_comparison(scale: str | None = None) -> Sweep:
     scale = current_scale(scale)
     return Sweep(f"init_comparison_{scale}", INIT_COMPARISON[scale], init_tasks,
                  init_comparison_task, assemble_init_comparison)
+
+
+#: The survey of initialisations (training chapter): every initialisation of
+#: :data:`gcrit_utils.init.INITIALISERS` on four tasks with long memory or real data, five
+#: seeds. Tasks are (name, length): the adding problem and delayed recall (``length`` blank
+#: steps) at 200, one-step Lorenz-63 forecasting on windows of 50, sequential 8x8 digits.
+#: Tasks are ordered seed first, so that a partial fill holds whole seeds.
+INIT_SURVEY: Mapping[str, Mapping[str, Any]] = freeze({
+    "default": {"archs": ["gru", "lstm"], "hidden": 64,
+                "tasks": [["adding", 200], ["copy", 200], ["lorenz", 50], ["digits", 64]],
+                "inits": list(INITIALISERS), "seeds": list(range(5)), "steps": 2000,
+                "batch": 64, "lr": 3e-3},
+    "paper": {"archs": ["gru", "lstm"], "hidden": 128,
+              "tasks": [["adding", 200], ["copy", 200], ["lorenz", 50], ["digits", 64]],
+              "inits": list(INITIALISERS), "seeds": list(range(10)), "steps": 4000,
+              "batch": 64, "lr": 3e-3},
+})
+
+
+def survey_model(arch: str, hidden: int, task: str, length: int, init: str, seed: int
+                 ) -> RecurrentRegressor:
+    """``nn.GRU``/``nn.LSTM`` (batch first) with a linear readout for ``task``, initialised
+    by :func:`~gcrit_utils.init.initialise_` (chrono's longest delay: the sequence length).
+    The module is built under ``seed``; so is every random draw of the initialisation."""
+    d_in, d_out = TASK_SIZES[task]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        core = get_cell(arch).make_module(d_in, hidden, batch_first=True)
+        model = RecurrentRegressor(core, d_out)
+        initialise_(core, init, seed, length + 20 if task == "copy" else length)
+    return model
+
+
+def init_survey_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Train one (arch, task, init, seed) of the survey; the loss curve (loss / chance)."""
+    torch.set_num_threads(1)
+    name, length = task["task"], int(task["length"])
+    model = survey_model(task["arch"], task["hidden"], name, length, task["init"], task["seed"])
+    series = lorenz_training_series() if name == "lorenz" else None
+    res = train(model, name, length, steps=task["steps"], batch=task["batch"], lr=task["lr"],
+                seed=task["seed"], series=series)
+    return {"losses": res.losses, "final": np.array(res.final)}
+
+
+def init_survey_tasks(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One task per (seed, arch, task, init), seed outermost."""
+    keys = ("hidden", "steps", "batch", "lr")
+    return [{"arch": a, "task": t, "length": int(n), "init": i, "seed": int(s),
+             **{k: config[k] for k in keys}}
+            for s in config["seeds"] for a in config["archs"] for t, n in config["tasks"]
+            for i in config["inits"]]
+
+
+def assemble_init_survey(config: Mapping[str, Any], results: list[dict[str, np.ndarray]]
+                         ) -> dict[str, np.ndarray]:
+    """``final`` (A, T, I, S) and ``losses`` (A, T, I, S, K), from the seed-first task list."""
+    shape = tuple(len(config[k]) for k in ("seeds", "archs", "tasks", "inits"))
+    final = np.array([r["final"] for r in results], dtype=float).reshape(shape)
+    losses = np.array([r["losses"] for r in results], dtype=float).reshape(*shape, -1)
+    return {"final": np.moveaxis(final, 0, -1), "losses": np.moveaxis(losses, 0, -2)}
+
+
+def sweep_init_survey(scale: str | None = None) -> Sweep:
+    """The stored survey of initialisations (entry ``init_survey_<scale>``)."""
+    scale = current_scale(scale)
+    return Sweep(f"init_survey_{scale}", INIT_SURVEY[scale], init_survey_tasks,
+                 init_survey_task, assemble_init_survey)

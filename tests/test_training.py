@@ -1,0 +1,80 @@
+"""The training tasks and the survey of initialisations (training chapter)."""
+
+import numpy as np
+import pytest
+import torch
+
+from gcrit_utils.training import (
+    COPY_ALPHABET,
+    COPY_SYMBOLS,
+    TASK_SIZES,
+    RecurrentRegressor,
+    chance_loss,
+    digits_data,
+    task_batch,
+    train,
+)
+
+
+def test_copy_batch_asks_for_the_symbols_after_the_marker():
+    gen = torch.Generator().manual_seed(0)
+    x, y, mask = task_batch("copy", 4, 30, gen)
+    total = 2 * COPY_SYMBOLS + 30
+    assert x.shape == (4, total, COPY_ALPHABET + 2) and y.shape == mask.shape == (4, total)
+    symbols = x[:, :COPY_SYMBOLS].argmax(-1)
+    assert torch.equal(y[:, -COPY_SYMBOLS:], symbols)  # recalled in order
+    assert torch.all(x[:, COPY_SYMBOLS + 29].argmax(-1) == COPY_ALPHABET + 1)  # the marker
+    assert mask.sum() == 4 * COPY_SYMBOLS and torch.all(mask[:, -COPY_SYMBOLS:] == 1)
+
+
+def test_digits_batch_reads_images_pixel_by_pixel():
+    images, labels = digits_data()
+    assert images.shape == (1797, 64) and 0 <= images.min() and images.max() <= 1
+    x, y, mask = task_batch("digits", 8, 64, torch.Generator().manual_seed(0))
+    assert x.shape == (8, 64, 1) and mask[:, -1].sum() == 8 and mask[:, :-1].sum() == 0
+    assert set(y[:, -1].tolist()) <= set(range(10))
+    assert chance_loss("digits") == pytest.approx(np.log(10), rel=1e-3)  # balanced classes
+    with pytest.raises(ValueError, match="length must be 64 for the digits task"):
+        task_batch("digits", 8, 32, torch.Generator())
+
+
+@pytest.mark.parametrize("task,length", [("copy", 5), ("digits", 64)])
+def test_classification_losses_start_at_chance(task, length):
+    d_in, d_out = TASK_SIZES[task]
+    torch.manual_seed(0)
+    model = RecurrentRegressor(torch.nn.GRU(d_in, 16, batch_first=True), d_out)
+    with torch.no_grad():
+        model.readout.weight.zero_()
+        model.readout.bias.zero_()  # uniform prediction: exactly the uniform-guess loss
+    res = train(model, task, length, steps=1, batch=16, lr=1e-12)
+    expected = np.log(d_out) / chance_loss(task)
+    assert res.losses[0] == pytest.approx(expected, rel=1e-3)
+
+
+def test_survey_tasks_are_seed_first_and_assemble_per_arch_task_init_seed():
+    from gcrit_utils.experiments.training import (
+        INIT_SURVEY,
+        assemble_init_survey,
+        init_survey_tasks,
+    )
+
+    config = {**INIT_SURVEY["default"], "seeds": [0, 1], "steps": 3}
+    tasks = init_survey_tasks(config)
+    per_seed = len(config["archs"]) * len(config["tasks"]) * len(config["inits"])
+    assert len(tasks) == 2 * per_seed and {t["seed"] for t in tasks[:per_seed]} == {0}
+    results = [{"final": np.array(float(k)), "losses": np.full(3, float(k))}
+               for k in range(len(tasks))]
+    data = assemble_init_survey(config, results)
+    a, t, i = 1, 2, 3
+    k = (a * len(config["tasks"]) + t) * len(config["inits"]) + i
+    assert data["final"].shape == (2, 4, len(config["inits"]), 2)
+    assert data["final"][a, t, i, 1] == per_seed + k and data["losses"][a, t, i, 0, 0] == k
+
+
+def test_one_survey_run_trains_and_reports_loss_over_chance():
+    from gcrit_utils.experiments.training import init_survey_task
+
+    out = init_survey_task({"arch": "lstm", "task": "copy", "length": 5, "init": "chrono",
+                            "seed": 0, "hidden": 8, "steps": 5, "batch": 4, "lr": 1e-3})
+    assert out["losses"].shape == (5,) and np.all(np.isfinite(out["losses"]))
+    assert 0.5 < out["final"] < 2
