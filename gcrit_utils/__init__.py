@@ -20,13 +20,13 @@ from .init import (
 from .lyapunov import LyapunovResult, first_crossing, lyapunov_spectrum, max_lyapunov
 from .meanfield import mean_field_critical_gain, mean_field_fixed_point
 from .network import RandomRNN, ZeroStateFactors, state_dim
+from .signalprop import annealed_critical_gain
 from .spectra import (
     rightmost_eigenvalue,
     rightmost_eigenvalues,
     spectral_edge_crossing,
     zero_state_eigenvalues,
 )
-from .signalprop import annealed_critical_gain
 from .sweep import Sweep
 from .systems import SYSTEMS, system_series
 from .theory import (
