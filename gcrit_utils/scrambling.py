@@ -26,6 +26,10 @@ __all__ = [
     "has_period3",
     "li_yorke_witness",
     "wilson_interval",
+    "clopper_pearson_interval",
+    "period3_vs_gain",
+    "output_moments",
+    "output_variance",
     "orbit",
     "orbit_lyapunov",
     "bifurcation_points",
@@ -259,6 +263,24 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
     return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
+def clopper_pearson_interval(successes: int, trials: int, level: float = 0.95
+                             ) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) interval for a binomial proportion: conservative, and valid
+    for any count, zero included."""
+    from scipy.stats import beta
+
+    trials = check_int("trials", trials, 1)
+    successes = check_int("successes", successes, 0)
+    if successes > trials:
+        raise ValueError(f"successes must be <= trials={trials}, got {successes}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    tail = (1 - level) / 2
+    low = beta.ppf(tail, successes, trials - successes + 1) if successes else 0.0
+    high = beta.ppf(1 - tail, successes + 1, trials - successes) if successes < trials else 1.0
+    return float(low), float(high)
+
+
 def orbit(nets: ScalarNetworks, x0: np.ndarray, steps: int) -> np.ndarray:
     """Orbits ``x_0 .. x_steps`` of every network from ``x0`` (shape (M,)); returns (steps+1, M)."""
     x = np.asarray(x0, dtype=np.float64).reshape(nets.count, 1)
@@ -394,9 +416,15 @@ def example_chaotic_network(width: int = 16, gain: float = 2.0, count: int = 200
                           gain=gain)
 
 
-def width_independence_test(result: dict[str, np.ndarray], min_width: int = 16
-                            ) -> dict[str, float]:
-    """Chi-square test that P(period 3) is the same at every width ``>= min_width``.
+def width_independence_test(result: dict[str, np.ndarray], min_width: int = 16,
+                            draws: int = 100_000, seed: int = 0) -> dict[str, float]:
+    """Test that P(period 3) is the same at every width ``>= min_width``.
+
+    The statistic is Pearson's chi-square of the counts against the pooled probability. Its
+    p-value is computed exactly given the total number of events (every width has the same
+    number of networks, so under the hypothesis the events fall on the widths uniformly): by
+    ``draws`` multinomial draws. The asymptotic chi-square p-value is returned beside it; it
+    is unreliable when the expected count per width is small (below about 5).
 
     Parameters
     ----------
@@ -404,12 +432,18 @@ def width_independence_test(result: dict[str, np.ndarray], min_width: int = 16
         From :func:`period3_probability` (``widths``, ``found``, ``count``).
     min_width : int
         Smallest width included.
+    draws : int
+        Monte Carlo draws of the conditional distribution (>= 1000).
+    seed : int
+        Seed of those draws.
 
     Returns
     -------
     dict
-        ``pooled`` probability, ``chi2`` statistic, ``dof`` (widths - 1) and ``p_value``
-        (``nan`` if the pooled probability is 0 or 1: nothing varies, nothing to test).
+        ``pooled`` probability, ``events`` (total), ``expected`` (events per width under the
+        hypothesis), ``chi2`` statistic, ``dof`` (widths - 1), ``p_value`` (conditional,
+        Monte Carlo) and ``p_value_asymptotic``; the p-values are ``nan`` if the pooled
+        probability is 0 or 1 (nothing varies, nothing to test).
     """
     from scipy.stats import chi2 as chi2_dist
 
@@ -419,10 +453,98 @@ def width_independence_test(result: dict[str, np.ndarray], min_width: int = 16
     dof = int(sel.sum()) - 1
     if dof < 1:
         raise ValueError(f"need at least two widths >= min_width={min_width}")
-    pooled = found.sum() / (n * sel.sum())
+    draws = check_int("draws", draws, 1000)
+    events = int(found.sum())
+    pooled = events / (n * sel.sum())
+    out = {"pooled": float(pooled), "events": float(events), "expected": float(pooled * n),
+           "chi2": 0.0, "dof": dof, "p_value": float("nan"),
+           "p_value_asymptotic": float("nan")}
     if not 0 < pooled < 1:
-        return {"pooled": float(pooled), "chi2": 0.0, "dof": dof, "p_value": float("nan")}
-    expected = pooled * n
-    stat = float(np.sum((found - expected) ** 2 / (expected * (1 - pooled))))
-    return {"pooled": float(pooled), "chi2": stat, "dof": dof,
-            "p_value": float(chi2_dist.sf(stat, dof))}
+        return out
+
+    def statistic(counts: np.ndarray) -> np.ndarray:
+        expected = pooled * n
+        return np.sum((counts - expected) ** 2, axis=-1) / (expected * (1 - pooled))
+
+    stat = float(statistic(found))
+    rng = np.random.default_rng(check_int("seed", seed, 0))
+    simulated = statistic(rng.multinomial(events, np.full(found.size, 1 / found.size), draws))
+    out.update(chi2=stat, p_value=float((np.sum(simulated >= stat - 1e-12) + 1) / (draws + 1)),
+               p_value_asymptotic=float(chi2_dist.sf(stat, dof)))
+    return out
+
+
+def period3_vs_gain(gains: np.ndarray, width: int, count: int = 1000, init: str = "he",
+                    bias_std: float = 1.0, seed: int = 0, level: float = 0.95
+                    ) -> dict[str, np.ndarray]:
+    """Fraction of random networks with a period-3 point against the output gain.
+
+    The same ``count`` networks are rescaled to every gain (common random numbers), so the
+    curve is smooth in the gain and its points are not independent.
+
+    Parameters
+    ----------
+    gains : array_like, shape (G,)
+        Output gains ``gamma`` (> 0).
+    width, count, init, bias_std, seed
+        The networks (:func:`random_scalar_networks`).
+    level : float
+        Coverage of the Clopper-Pearson intervals.
+
+    Returns
+    -------
+    dict of ndarray
+        ``gains`` (G,), ``found`` (G,) counts, ``probability``, ``low``, ``high`` (G,),
+        ``width``, ``count``.
+    """
+    gains = np.asarray(gains, dtype=float)
+    if gains.ndim != 1 or gains.size == 0 or np.any(gains <= 0):
+        raise ValueError("gains must be a non-empty 1-d array of positive numbers")
+    base = random_scalar_networks(count, width, init, bias_std, seed=seed)
+    found = np.array([int(np.sum(has_period3(base.with_gain(float(g)))
+                                 | li_yorke_witness(base.with_gain(float(g)))))
+                      for g in gains])
+    bounds = np.array([clopper_pearson_interval(int(k), count, level) for k in found])
+    return {"gains": gains, "found": found, "probability": found / count, "low": bounds[:, 0],
+            "high": bounds[:, 1], "width": np.asarray(width), "count": np.asarray(count)}
+
+
+def output_variance(x: np.ndarray, width: int, init: str = "he", bias_std: float = 1.0,
+                    gain: float = 1.0) -> np.ndarray:
+    """Variance of ``f(x)`` over random ReLU networks, in closed form.
+
+    ``f(x) = gain * sum_i a_i relu(w_i x + b_i)`` is a sum of ``k`` independent terms with
+    ``w_i x + b_i ~ N(0, v)``, ``v = Var(w) x^2 + bias_std^2``, and ``E[relu(z)^2] = v / 2``:
+    ``Var f(x) = gain^2 k Var(a) v / 2``. For He (``Var w = 2``, ``Var a = 2 / k``) this is
+    ``gain^2 (2 x^2 + bias_std^2)`` whatever the width; for Xavier the ``x``-dependence fades
+    as ``1 / k``.
+    """
+    width = check_int("width", width, 1)
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    var_w = 2.0 if init == "he" else 2.0 / (1 + width)
+    var_a = 2.0 / width if init == "he" else 2.0 / (width + 1)
+    v = var_w * np.asarray(x, dtype=float) ** 2 + check_nonnegative("bias_std", bias_std) ** 2
+    return gain**2 * width * var_a * v / 2
+
+
+def output_moments(x: np.ndarray, width: int, count: int = 20_000, init: str = "he",
+                   bias_std: float = 1.0, seed: int = 0) -> dict[str, np.ndarray]:
+    """Measured variance and excess kurtosis of ``f(x)`` over ``count`` random networks.
+
+    As ``k`` grows, ``f`` tends to a Gaussian process whose covariance does not depend on
+    ``k`` (He): the variance matches :func:`output_variance` at every width, and the excess
+    kurtosis, which measures the distance from that Gaussian limit, falls like ``1 / k``.
+
+    Returns
+    -------
+    dict of ndarray
+        ``x`` (P,), ``variance`` (P,), ``kurtosis`` (P,) (excess; 0 for a Gaussian).
+    """
+    x = np.asarray(x, dtype=float)
+    nets = random_scalar_networks(count, width, init, bias_std, seed=seed)
+    values = nets(x)  # (M, P)
+    centred = values - values.mean(axis=0)
+    var = (centred**2).mean(axis=0)
+    kurt = (centred**4).mean(axis=0) / var**2 - 3
+    return {"x": x, "variance": var, "kurtosis": kurt}

@@ -41,6 +41,7 @@ from gcrit_utils.scrambling import (  # noqa: E402
     example_chaotic_network,
     pair_distance,
     period3_probability,
+    period3_vs_gain,
 )
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
@@ -108,6 +109,8 @@ CALLS = {
     "figure_trainability": _trainability,
     "figure_init_comparison": _init_comparison,
     "figure_cobweb": lambda: (example_chaotic_network(), 0.1, 20),
+    "figure_period3_vs_gain": lambda: (
+        {"He": period3_vs_gain(np.array([1.0, 4.0]), 8, count=20, seed=0)},),
     "figure_period3_vs_width": lambda: (
         {"He": period3_probability([2, 4], count=20, seed=0)},),
     "figure_scrambling": _scrambling,

@@ -4,7 +4,9 @@ Run by ``make check-book`` after the book is built (not part of ``pytest tests/`
 page of ``_toc.yml`` it dumps the DOM after JavaScript ran (MathJax included) and saves a
 screenshot to ``_build/screenshots/``, then checks: math was typeset (MathJax containers, no raw
 ``$$`` or ``\\[`` left in the text), every ``<img>`` points to a file that exists and is a
-non-empty image, no output cell shows a traceback, and the navigation lists every chapter.
+non-empty image, no output cell shows a traceback, every figure of a chapter has a caption, and
+the navigation lists every chapter. A second screenshot at phone width (390 px) is saved beside
+each desktop one, for a person to look at.
 """
 
 from __future__ import annotations
@@ -84,9 +86,10 @@ def render(page: str, tmp_path: Path) -> tuple[str, Path]:
                          capture_output=True, text=True, timeout=180, env=env, check=True).stdout
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = SHOTS / (page.replace("/", "__") + ".png")
-    subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--window-size=1280,1600",
-                    f"--screenshot={shot}", url], capture_output=True, timeout=180, env=env,
-                   check=True)
+    for size, path in (("1280,1600", shot), ("390,1600", shot.with_suffix(".phone.png"))):
+        subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", f"--window-size={size}",
+                        f"--screenshot={path}", url], capture_output=True, timeout=180,
+                       env=env, check=True)
     return dom, shot
 
 
@@ -136,6 +139,16 @@ def test_navigation_lists_every_chapter(page):
         assert any(link.endswith(stem) for link in linked), f"{name}: nav lacks {chapter}"
 
 
+def test_every_figure_of_a_chapter_has_a_caption(page):
+    name, dom, _, _ = page
+    if not name.startswith("notebooks/"):
+        return
+    figures = len(re.findall(r'<img [^>]*src="[^"]*_images/', dom))
+    captions = len(re.findall(r"<figcaption", dom))
+    assert captions >= figures, f"{name}: {figures - captions} figure(s) without a caption"
+
+
 def test_screenshot_written(page):
     _, _, _, shot = page
-    assert shot.is_file() and shot.stat().st_size > 10_000
+    for path in (shot, shot.with_suffix(".phone.png")):
+        assert path.is_file() and path.stat().st_size > 10_000, f"{path.name} is missing"

@@ -120,14 +120,11 @@ def slice_mismatches(check: Mapping[str, np.ndarray],
     at the chosen ridge 1e-8), so last-bit differences of the Gram matrix move it. How much is
     measured in the check itself: :func:`recompute_slice` sums the same normal equations in a
     second order, and the relative tolerance is the larger of ``one_step_ordered`` (1e-4) and
-    ``rounding_factor`` (10) times that change (:func:`rounding_noise`). Measured on seven
-    slices (N = 500 and 1000): another CPU type's kernels (an Intel Xeon against the AMD EPYCs
-    that filled the store) moved the one-step error by 1.1 to 4 times what a reordering on
-    the same machine did, up to 4e-4 relative at N = 1000, where a fixed 1e-4 failed; a
-    change of the computation (another washout, ridge or state) moves it by far more. Above
-    the driven crossing the states are themselves chaotic, and the window-averaged VPT is the
-    outcome of a chaotic closed loop: there the comparison is loose (measured with other
-    kernels: 12% on the one-step error, 0.01 on the VPT).
+    ``rounding_factor`` (10) times that change (:func:`rounding_noise`): other CPUs' kernels
+    move the one-step error by a small multiple of what a reordering on one machine does,
+    while a change of the computation (another washout, ridge or state) moves it by far more.
+    Above the driven crossing the states are themselves chaotic, and the window-averaged VPT is
+    the outcome of a chaotic closed loop: there the comparison is loose.
 
     Parameters
     ----------

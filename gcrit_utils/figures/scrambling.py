@@ -16,10 +16,12 @@ from ..scrambling import (
     pair_distance,
     period3_points,
     period3_survey,
+    period3_vs_gain,
 )
 from ._style import COLUMN, PAGE, finite
 
-__all__ = ["figure_cobweb", "figure_period3_vs_width", "figure_scrambling", "FIGURES"]
+__all__ = ["figure_cobweb", "figure_period3_vs_width", "figure_period3_vs_gain",
+           "figure_scrambling", "GAIN_CURVES", "period3_gain_curves", "FIGURES"]
 
 
 def figure_cobweb(nets: object, x0: float, steps: int = 60, span: float | None = None
@@ -67,9 +69,29 @@ def figure_period3_vs_width(results: dict[str, dict[str, np.ndarray]]) -> Figure
                     color=f"C{k}", label=label)
     ax.set_xscale("log", base=2)
     ax.set_xlabel("width $k$ (hidden units)")
-    ax.set_ylabel("P(period-3 point)")
+    ax.set_ylabel("fraction with a period-3 point found")
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def figure_period3_vs_gain(curves: dict[str, dict[str, np.ndarray]]) -> Figure:
+    """Fraction of networks with a period-3 point against the output gain (log axis), with
+    Clopper-Pearson bands; one curve per label (``curves``: label ->
+    :func:`~gcrit_utils.scrambling.period3_vs_gain`). Dotted: ``gamma = 1``, the
+    initialisation itself."""
+    fig, ax = plt.subplots(figsize=(COLUMN * 1.3, 2.8))
+    for k, (label, res) in enumerate(curves.items()):
+        p = finite(res["probability"], "probability")
+        ax.plot(res["gains"], p, marker="o", ms=3.5, lw=1, color=f"C{k}", label=label)
+        ax.fill_between(res["gains"], res["low"], res["high"], color=f"C{k}", alpha=0.2, lw=0)
+    ax.axvline(1.0, color="0.5", lw=0.8, ls=":")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel(r"output gain $\gamma$")
+    ax.set_ylabel("fraction with a period-3 point found")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=6, loc="upper left")
     fig.tight_layout()
     return fig
 
@@ -101,7 +123,22 @@ def _scrambling_figure() -> Figure:
 
 
 #: name -> function(scale) -> Figure, for ``gcrit figures``.
+#: The curves of the gain figure: label -> (init, width); gains and networks per point below.
+GAIN_CURVES: dict[str, tuple[str, int]] = {
+    "He, $k = 16$": ("he", 16), "He, $k = 256$": ("he", 256),
+    "Xavier, $k = 16$": ("xavier", 16), "Xavier, $k = 256$": ("xavier", 256)}
+
+
+def period3_gain_curves(count: int = 1000, seed: int = 2022) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`~gcrit_utils.scrambling.period3_vs_gain` for every curve of :data:`GAIN_CURVES`,
+    at 13 gains from 1/2 to 8 (log-spaced)."""
+    gains = np.geomspace(0.5, 8.0, 13)
+    return {label: period3_vs_gain(gains, width, count, init, seed=seed)
+            for label, (init, width) in GAIN_CURVES.items()}
+
+
 FIGURES: dict[str, Callable[[str], Figure]] = {
+    "period3_vs_gain": lambda scale: figure_period3_vs_gain(period3_gain_curves()),
     "period3_vs_width": lambda scale: figure_period3_vs_width(period3_survey()),
     "cobweb": lambda scale: figure_cobweb(example_chaotic_network(), 0.1, steps=80),
     "scrambling": lambda scale: _scrambling_figure(),
