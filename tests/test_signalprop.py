@@ -116,7 +116,7 @@ def test_task_batches():
     assert torch.allclose(y[:, -1, 0], (x[..., 0] * x[..., 1]).sum(1))
     assert torch.all(x[..., 1].sum(1) == 2) and m.sum() == 8
     with pytest.raises(ValueError, match="task must be"):
-        task_batch("copy", 4, 5, gen)
+        task_batch("parity", 4, 5, gen)
     with pytest.raises(ValueError, match="needs the normalised series"):
         task_batch("lorenz", 4, 5, gen)
 

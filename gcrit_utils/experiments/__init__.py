@@ -18,6 +18,7 @@ def all_sweeps() -> list[Sweep]:
     from .beyond import sweep_beyond
     from .dynamics import sweep_lyapunov, sweep_phase_diagram
     from .forecasting import FORECAST_ENTRIES, STORED_SERIES, forecast_sweeps, sweep_series
+    from .gain_choice import sweep_gain_choice
     from .spectrum import sweep_spectrum
     from .training import sweep_init_comparison, sweep_init_survey, sweep_trainability
 
@@ -26,7 +27,7 @@ def all_sweeps() -> list[Sweep]:
     for scale in SCALES:
         sweeps += [sweep_spectrum(scale), sweep_lyapunov(scale), sweep_beyond(scale),
                    sweep_trainability(scale), sweep_init_comparison(scale),
-                   sweep_init_survey(scale)]
+                   sweep_init_survey(scale), sweep_gain_choice(scale)]
         sweeps += [sweep_phase_diagram(arch, scale) for arch in ("rnn", "gru", "lstm")]
         for system, input_scale, _ in FORECAST_ENTRIES:
             sweeps += forecast_sweeps(system, input_scale, scale)
