@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="how to initialise torch.nn.RNN/GRU/LSTM at the critical gain",
         description=(
             "In Python: from gcrit_utils import critical_init_; "
-            "g = critical_init_(module, bias_std=0.0, gain_factor=1.0, method='zero_state', "
+            "g = critical_init_(module, bias_std=0.0, gain_factor=0.5, method='zero_state', "
             "seed=None). Sets weight_hh = g * W0 (W0 ~ N(0, 1/H)) in every layer and "
             "direction, bias_ih ~ N(0, bias_std^2) per gate (candidate 0), bias_hh = 0, "
             "and returns g = gain_factor * g_c."

@@ -253,7 +253,11 @@ def annealed_critical_gain(arch: str | Cell, bias_std: float | Mapping[str, floa
     arch, bias_std, bias_mean, input_std
         As in :func:`signal_params` (``bias_mean`` names the memory gate only).
     bracket : (float, float)
-        Gains searched.
+        Gains searched, from the lower end up by doubling.
+
+    ``chi_1`` is taken at the stationary length (:func:`length_fixed_point`). Where that
+    length appears discontinuously — the GRU with an update-gate mean, whose length map has
+    a saddle-node — ``chi_1`` jumps across 1 and the gain returned is the jump.
 
     Returns
     -------
@@ -277,6 +281,13 @@ def annealed_critical_gain(arch: str | Cell, bias_std: float | Mapping[str, floa
 
     if log_chi(lo) > 0:
         raise ValueError(f"chi_1 > 1 already at g = {lo}: lower bracket[0]")
-    if log_chi(hi) < 0:
-        return math.inf
-    return float(optimize.brentq(log_chi, lo, hi, xtol=1e-10, rtol=1e-10))
+    # widen by doubling from below: the quadrature rules grow with g, so a gain far above
+    # the crossing would cost far more time and memory than the crossing itself
+    a = lo
+    while True:
+        b = min(2.0 * a, hi)
+        if log_chi(b) >= 0:
+            return float(optimize.brentq(log_chi, a, b, xtol=1e-10, rtol=1e-10))
+        if b >= hi:
+            return math.inf
+        a = b

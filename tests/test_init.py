@@ -41,8 +41,8 @@ def test_bias_sum_spread_layers_and_directions():
 
 def test_seed_is_reproducible_and_rnn_mean_field():
     a, b = torch.nn.RNN(2, 50), torch.nn.RNN(2, 50)
-    ga = critical_init_(a, 0.5, method="mean_field", seed=3)
-    gb = critical_init_(b, 0.5, method="mean_field", seed=3)
+    ga = critical_init_(a, 0.5, 1.0, method="mean_field", seed=3)
+    gb = critical_init_(b, 0.5, 1.0, method="mean_field", seed=3)
     assert ga == gb == pytest.approx(critical_gain("rnn", 0.5, method="mean_field"))
     assert torch.equal(a.weight_hh_l0, b.weight_hh_l0)
 
@@ -101,10 +101,17 @@ def test_annealed_critical_init_uses_the_gain_where_chi_one_is_one():
     from gcrit_utils.init import critical_init_
     from gcrit_utils.signalprop import annealed_critical_gain, chi_one, signal_params
 
-    g = critical_init_(torch.nn.LSTM(2, 8), 0.5, method="annealed", bias_mean={"f": 1.0},
+    g = critical_init_(torch.nn.LSTM(2, 8), 0.5, 1.0, method="annealed", bias_mean={"f": 1.0},
                        seed=0)
     assert g == pytest.approx(annealed_critical_gain("lstm", 0.5, bias_mean={"f": 1.0}))
     assert chi_one(signal_params("lstm", g, 0.5, bias_mean={"f": 1.0})) == pytest.approx(1.0)
+    # the GRU with an update-gate mean: the crossing lies far above g_c, and chi_1 jumps
+    # across 1 there (the stationary length appears discontinuously, a saddle-node)
+    g_gru = annealed_critical_gain("gru", 0.5, bias_mean={"z": 1.0})
+    assert 3.0 < g_gru < 8.0
+    below, above = (chi_one(signal_params("gru", g, 0.5, bias_mean={"z": 1.0}))
+                    for g in (g_gru * (1 - 1e-6), g_gru * (1 + 1e-6)))
+    assert below < 1.0 < above
     # for the tanh RNN it is the mean-field g_c of the derivation chapter
     assert annealed_critical_gain("rnn", 0.5) == pytest.approx(
         critical_gain("rnn", 0.5, method="mean_field"), rel=1e-6)
