@@ -31,11 +31,12 @@ from scipy import optimize
 
 from ._validation import check_int, check_nonnegative, check_positive
 from .cells import Cell, get_cell
-from .gaussian import sigmoid_sq_moment, sigmoid_sq_moment_probit
+from .gaussian import normal_rule, sigmoid_sq_moment, sigmoid_sq_moment_probit
 
 __all__ = [
     "METHODS",
     "critical_gain",
+    "zero_state_moment_with_means",
     "zero_state_coefficients",
     "edge_function",
     "spectral_support",
@@ -81,6 +82,7 @@ def critical_gain(
     candidate_bias_std: float = 0.0,
     approximation: str = "exact",
     gain_ratios: Mapping[str, float] | None = None,
+    bias_mean: Mapping[str, float] | None = None,
 ) -> float:
     r"""Critical gain ``g_c`` of a random ``arch`` network with gate-bias spread ``bias_std``.
 
@@ -113,6 +115,11 @@ def critical_gain(
         ``RandomRNN``. At the zero state only the block of the cell's ``zero_state_gate``
         enters ``J0``: the result is ``g_c / ratio`` of that gate and the other ratios do
         not matter (they act only away from the zero state).
+    bias_mean : dict, optional
+        Mean of a non-candidate gate's bias, e.g. ``{"f": 4.0}`` (LSTM forget gate) or
+        ``{"z": 2.0}`` (GRU update gate); 0 for gates not named. ``method="zero_state"``
+        with the exact moments only. The GRU's update gate cancels from ``g_c``; a forget
+        gate biased towards memory lowers the LSTM's ``g_c`` through ``E[(1 - f)^-2]``.
 
     Returns
     -------
@@ -153,8 +160,38 @@ def critical_gain(
     ratios = cell.gain_ratios(gain_ratios)
     if cell.zero_state_gate is None:
         return math.inf
+    means = cell.bias_means(bias_mean)
+    if any(means.values()):
+        if method != "zero_state" or approximation != "exact":
+            raise ValueError("bias_mean needs method='zero_state' and approximation='exact'")
+        if cell.candidate is not None and means[cell.candidate] != 0.0:
+            raise ValueError("bias_mean of the candidate must be 0: otherwise the zero state "
+                             "is not a fixed point")
+        return zero_state_moment_with_means(cell, stds, means) ** -0.5 / ratios[
+            cell.zero_state_gate]
     sq = sigmoid_sq_moment_probit if approximation == "probit" else sigmoid_sq_moment
     return cell.zero_state_moment(stds, sq) ** -0.5 / ratios[cell.zero_state_gate]
+
+
+def zero_state_moment_with_means(cell: Cell, stds: Mapping[str, float],
+                                 means: Mapping[str, float]) -> float:
+    """``E[u^2 v^2 / (1 - a)^2]`` at the zero state over biases ``N(mean_k, std_k^2)``.
+
+    A tensor-product quadrature (:func:`~gcrit_utils.gaussian.normal_rule` per gate) over
+    the non-candidate gates, evaluated through the cell's
+    :meth:`~gcrit_utils.cells.base.Cell.zero_state_diagonals`; with zero means it equals
+    :meth:`~gcrit_utils.cells.base.Cell.zero_state_moment` (tested).
+    """
+    gates = [k for k in cell.gates if k != cell.candidate]
+    biases, weight = {}, np.ones(())
+    for axis, k in enumerate(gates):
+        t, w = normal_rule(stds.get(k, 0.0))
+        shape = [1] * len(gates)
+        shape[axis] = t.size
+        biases[k] = (means.get(k, 0.0) + stds.get(k, 0.0) * t).reshape(shape)
+        weight = weight * w.reshape(shape)
+    a, u, v = cell.zero_state_diagonals(biases)
+    return float(np.sum(weight * np.broadcast_to(u**2 * v**2 / (1.0 - a) ** 2, weight.shape)))
 
 
 # --------------------------------------------------------------------------------------

@@ -106,6 +106,9 @@ CALLS = {
     "figure_driven_lyapunov": lambda: (pr.driven_lyapunov_comparison(
         [0.8, 2.0], n=40, input_dim=5, steps=60, warmup=20),),
     "figure_isometry": lambda: (pr.isometry_examples(n=40, horizons=(5,)),),
+    "figure_undriven_criteria": lambda: (
+        pr.criterion_lines(["gru", "lstm"], [0.0, 2.0]),
+        pr.undriven_criteria([0.5, 3.0], [0.0, 2.0], n=30, steps=40, warmup=20)),
     "figure_trainability": _trainability,
     "figure_init_comparison": _init_comparison,
     "figure_cobweb": lambda: (example_chaotic_network(), 0.1, 20),

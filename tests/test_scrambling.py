@@ -182,3 +182,20 @@ def test_period3_vs_gain_uses_the_same_networks_at_every_gain():
     assert np.all(res["low"] <= res["probability"]) and np.all(res["probability"] <= res["high"])
     with pytest.raises(ValueError, match="gains must be a non-empty 1-d array of positive"):
         period3_vs_gain(np.array([0.0, 1.0]), 16, count=10)
+
+
+def test_period3_survives_a_tiny_perturbation_and_not_a_large_one():
+    from gcrit_utils.scrambling import period3_robustness, perturbed
+
+    nets = random_scalar_networks(400, 16, "he", 1.0, seed=3).with_gain(3.0)
+    same = perturbed(nets, 0.0, seed=1)
+    assert np.array_equal(same.w, nets.w) and np.array_equal(same.a, nets.a)
+    out = period3_robustness(nets, np.array([0.0, 1e-4, 2.0]), draws=2, seed=0)
+    assert out["networks"] > 10
+    assert out["kept"][0] == 1.0 and out["kept"][1] > 0.95
+    assert out["kept"][2] < 0.6
+    assert np.all(out["low"] <= out["kept"]) and np.all(out["kept"] <= out["high"])
+    with pytest.raises(ValueError, match="sizes must be"):
+        period3_robustness(nets, np.array([-1.0]))
+    with pytest.raises(ValueError, match="none of the networks"):
+        period3_robustness(random_scalar_networks(5, 4, "xavier", 1.0, seed=0), np.array([0.1]))

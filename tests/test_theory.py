@@ -158,3 +158,31 @@ def test_symbolic_one_unit_jacobian(arch):
     assert res.fixed_point == (arch != "rnn")
     if arch == "lstm":
         assert res.jacobian.shape == (2, 2) and res.jacobian.det().simplify() == 0
+
+
+@pytest.mark.parametrize("arch", ["gru", "lstm", "leaky"])
+def test_zero_state_moment_with_zero_means_is_the_closed_form(arch):
+    from gcrit_utils.cells import get_cell
+    from gcrit_utils.gaussian import sigmoid_sq_moment
+    from gcrit_utils.theory import zero_state_moment_with_means
+
+    cell = get_cell(arch)
+    stds = cell.bias_stds(0.5)
+    got = zero_state_moment_with_means(cell, stds, cell.bias_means())
+    assert got == pytest.approx(cell.zero_state_moment(stds, sigmoid_sq_moment), rel=1e-8)
+
+
+def test_bias_mean_moves_the_lstm_gain_and_not_the_grus():
+    from gcrit_utils.gaussian import sigmoid_sq_moment
+
+    s, mu = 0.5, 3.0
+    # E[(1 + e^b)^2] for b ~ N(mu, s^2), in closed form
+    inv = 1 + 2 * np.exp(mu + s**2 / 2) + np.exp(2 * mu + 2 * s**2)
+    expected = (sigmoid_sq_moment(s) ** 2 * inv) ** -0.5
+    assert critical_gain("lstm", s, bias_mean={"f": mu}) == pytest.approx(expected, rel=1e-7)
+    assert critical_gain("gru", s, bias_mean={"z": mu}) == pytest.approx(critical_gain("gru", s),
+                                                                         rel=1e-9)
+    with pytest.raises(ValueError, match="bias_mean needs method='zero_state'"):
+        critical_gain("lstm", s, bias_mean={"f": mu}, approximation="probit")
+    with pytest.raises(ValueError, match="bias_mean keys"):
+        critical_gain("gru", s, bias_mean={"f": mu})

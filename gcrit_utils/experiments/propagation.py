@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..cells import get_cell
-from ..lyapunov import max_lyapunov
+from ..lyapunov import first_crossing, max_lyapunov
 from ..network import RandomRNN
 from ..propagation import (
     jacobian_product_singular_values,
@@ -17,6 +17,7 @@ from ..propagation import (
     singular_value_spread,
 )
 from ..signalprop import (
+    annealed_critical_gain,
     chi_one,
     length_fixed_point,
     propagation_path,
@@ -37,6 +38,10 @@ __all__ = [
     "bias_spread_maps",
     "bias_mean_maps",
     "driven_lyapunov_comparison",
+    "UNDRIVEN_GAINS",
+    "UNDRIVEN_MEANS",
+    "undriven_criteria",
+    "criterion_lines",
     "isometry_examples",
     "isometry_rows",
     "spread_text",
@@ -172,6 +177,82 @@ def driven_lyapunov_comparison(gains: Sequence[float], *, n: int = 500, bias_std
                     for g in gains]
         out[arch] = {"gains": gains, "measured": res.exponents, "stderr": res.stderr,
                      "annealed": np.array(annealed), "g_c": critical_gain(arch, bias_std)}
+    return out
+
+
+UNDRIVEN_GAINS = np.round(np.geomspace(0.01, 8.0, 19), 4)
+"""Gains of :func:`undriven_criteria` (log-spaced: a forget-gate mean moves ``g_c`` by decades)."""
+UNDRIVEN_MEANS: tuple[float, ...] = (0.0, 2.0, 4.0, 6.0)
+"""Memory-gate bias means of :func:`undriven_criteria`, up to where ``xi_1`` diverges."""
+
+
+def undriven_criteria(gains: Sequence[float] = UNDRIVEN_GAINS,
+                      means: Sequence[float] = UNDRIVEN_MEANS, *,
+                      archs: Sequence[str] = ("gru", "lstm"), n: int = 300,
+                      bias_std: float = 0.5, steps: int = 3000, warmup: int = 3000,
+                      seed: int = 0) -> dict[str, dict[str, np.ndarray]]:
+    """Two criteria against undriven networks, as the memory gate's bias mean grows.
+
+    For each cell and bias mean ``mu`` of its memory gate (the LSTM's forget gate, the GRU's
+    update gate; spread ``bias_std`` on every non-candidate gate): the zero-state ``g_c``
+    of this book (:func:`~gcrit_utils.theory.critical_gain` with ``bias_mean``), the
+    annealed ``chi_1 = 1`` gain of Gilboa et al.
+    (:func:`~gcrit_utils.signalprop.annealed_critical_gain`), the annealed
+    ``ln(chi_1) / 2`` along the gains, and the measured largest Lyapunov exponent of one
+    undriven network per gain (``n`` units, float64, ``warmup`` steps discarded: a memory
+    gate at ``sigma(mu)`` relaxes over ``~e^mu`` steps).
+
+    Returns
+    -------
+    dict
+        ``"<arch>, mu = <mu>"`` -> ``{"arch", "mu", "gains" (G,), "measured" (G,),
+        "stderr" (G,), "annealed" (G,) nats/step, "g_c", "g_annealed", "g_lost"}`` where
+        ``g_lost`` is the first gain at which the measured exponent exceeds twice its
+        standard error above 0 (``inf`` if none).
+    """
+    gains = np.asarray(gains, dtype=float)
+    out = {}
+    for arch in archs:
+        memory = get_cell(arch).memory_gate
+        if memory is None:
+            raise ValueError(f"arch must be a cell with a memory gate, got {arch!r}")
+        for mu in means:
+            mean = {memory: float(mu)}
+            net = RandomRNN(arch, n, gains.tolist(), bias_std, bias_mean=mean, seed=seed,
+                            dtype=torch.float64)
+            res = max_lyapunov(net, steps=steps, warmup=warmup, seed=seed)
+            annealed = np.array([0.5 * np.log(chi_one(signal_params(arch, g, bias_std,
+                                                                    bias_mean=mean)))
+                                 for g in gains])
+            lost = first_crossing(gains, res.exponents - 2.0 * res.stderr)
+            out[f"{arch}, mu = {mu:g}"] = {
+                "arch": arch, "mu": float(mu), "gains": gains, "measured": res.exponents,
+                "stderr": res.stderr, "annealed": annealed,
+                "g_c": critical_gain(arch, bias_std, bias_mean=mean),
+                "g_annealed": annealed_critical_gain(arch, bias_std, bias_mean=mean),
+                "g_lost": lost}
+    return out
+
+
+def criterion_lines(archs: Sequence[str], means: Sequence[float], *, bias_std: float = 0.5
+                    ) -> dict[str, dict[str, np.ndarray]]:
+    """Zero-state ``g_c`` and annealed ``chi_1 = 1`` gain against the memory gate's bias mean.
+
+    Returns
+    -------
+    dict
+        ``arch -> {"means" (M,), "g_c" (M,), "g_annealed" (M,)}``.
+    """
+    means = np.asarray(means, dtype=float)
+    out = {}
+    for arch in archs:
+        memory = get_cell(arch).memory_gate
+        out[arch] = {
+            "means": means,
+            "g_c": np.array([critical_gain(arch, bias_std, bias_mean={memory: m})
+                             for m in means]),
+            "g_annealed": np.array([annealed_critical_gain(arch, bias_std, bias_mean={memory: m})
+                                    for m in means])}
     return out
 
 

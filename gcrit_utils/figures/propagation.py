@@ -18,6 +18,7 @@ __all__ = [
     "figure_timescale_maps",
     "figure_driven_lyapunov",
     "figure_isometry",
+    "figure_undriven_criteria",
     "figure_trainability",
     "FIGURES",
 ]
@@ -100,6 +101,37 @@ def figure_driven_lyapunov(data: dict[str, dict[str, np.ndarray]]) -> Figure:
     return fig
 
 
+def figure_undriven_criteria(lines: dict[str, dict[str, np.ndarray]],
+                             measured: dict[str, dict[str, np.ndarray]]) -> Figure:
+    """Critical gain against the memory gate's bias mean, one panel per cell: the zero-state
+    ``g_c`` and the annealed ``chi_1 = 1`` gain (``lines[arch]``, from
+    :func:`~gcrit_utils.experiments.propagation.criterion_lines`) and the measured loss of
+    stability of undriven networks (``measured``, from
+    :func:`~gcrit_utils.experiments.propagation.undriven_criteria`)."""
+    fig, axes = plt.subplots(1, len(lines), figsize=(PAGE, 2.6), sharey=True, squeeze=False)
+    for ax, (arch, d) in zip(axes[0], lines.items(), strict=True):
+        ax.plot(d["means"], finite(d["g_c"], "g_c"), color="k", ls="--",
+                label="zero-state $g_c$ (this book)")
+        ax.plot(d["means"], finite(d["g_annealed"], "annealed gain"), color="C1",
+                label=r"annealed $\chi_1 = 1$ (Gilboa et al.)")
+        points = [m for m in measured.values() if m["arch"] == arch]
+        found = [m for m in points if np.isfinite(m["g_lost"])]
+        if found:
+            ax.plot([m["mu"] for m in found], [m["g_lost"] for m in found], "o", ms=5,
+                    color="C0", label=r"measured: $\lambda_{\max} > 0$ from")
+        beyond = [m for m in points if not np.isfinite(m["g_lost"])]
+        if beyond:  # stable over the whole grid: a marker at its largest gain, pointing up
+            ax.plot([m["mu"] for m in beyond], [m["gains"].max() for m in beyond], "^", ms=5,
+                    color="C0", mfc="none", label="measured: stable up to the largest gain")
+        ax.set_yscale("log")
+        ax.set_title(cell_label(arch), fontsize=8)
+        ax.set_xlabel(r"bias mean $\mu$ of the memory gate")
+    axes[0, 0].set_ylabel("gain $g$")
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
 def figure_isometry(svals: dict[str, dict[int, np.ndarray]]) -> Figure:
     """Distributions of the singular values of ``T``-step Jacobian products, one panel per
     network (``svals[label][T]`` an array), log-spaced histograms."""
@@ -172,5 +204,8 @@ FIGURES: dict[str, Callable[[str], Figure]] = {
     "driven_lyapunov": lambda scale: figure_driven_lyapunov(
         pr.driven_lyapunov_comparison(pr.DRIVEN_GAINS)),
     "isometry": lambda scale: figure_isometry(pr.isometry_examples()),
+    "undriven_criteria": lambda scale: figure_undriven_criteria(
+        pr.criterion_lines(("gru", "lstm"), np.linspace(0.0, 6.0, 25)),
+        pr.undriven_criteria()),
     "trainability": _trainability,
 }
