@@ -230,8 +230,11 @@ class Cell:
             Added to the recurrent products (input drive plus biases).
         e : tensor, shape (..., N), or None
             A second input-only term for cells that need one (the minimalRNN's embedding).
+
+        The default adds the fused bias ``fw["b"]`` to the input, for cells whose fused
+        gate order is PyTorch's.
         """
-        raise NotImplementedError
+        return (fw["b"], None) if inp is None else (inp + fw["b"], None)
 
     def step(self, fw: Fused, h: torch.Tensor, g: torch.Tensor, c: torch.Tensor,
              e: torch.Tensor | None, out: torch.Tensor | None = None) -> torch.Tensor:

@@ -65,10 +65,6 @@ class GRU(Cell):
         return {"w": w0t, "w_rz": w0t[:, : 2 * n].contiguous(),
                 "w_n": w0t[:, 2 * n :].contiguous(), "b": bias.reshape(-1)}
 
-    def drive(self, fw: Fused, inp: torch.Tensor | None
-              ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        return (fw["b"], None) if inp is None else (inp + fw["b"], None)
-
     def step(self, fw: Fused, h: torch.Tensor, g: torch.Tensor, c: torch.Tensor,
              e: torch.Tensor | None, out: torch.Tensor | None = None) -> torch.Tensor:
         n = h.shape[1]

@@ -47,10 +47,6 @@ class TanhRNN(Cell):
              extra: Mapping[str, torch.Tensor]) -> Fused:
         return {"w": w0t, "b": bias[0]}
 
-    def drive(self, fw: Fused, inp: torch.Tensor | None
-              ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        return (fw["b"], None) if inp is None else (inp + fw["b"], None)
-
     def step(self, fw: Fused, h: torch.Tensor, g: torch.Tensor, c: torch.Tensor,
              e: torch.Tensor | None, out: torch.Tensor | None = None) -> torch.Tensor:
         return torch.tanh(torch.addmm(c, h * g, fw["w"]), out=out)
