@@ -192,3 +192,13 @@ def test_isometry_rows_print_only_resolved_digits():
     assert rows[0][4] == "0.5" and rows[0][5] == "1.0" and rows[0][6] == "0"
     assert rows[1][4].startswith("< ") and rows[1][5].startswith("> ") and rows[1][6] == "3"
     assert spread_text(resolved) == "1.0"
+
+
+def test_orthogonal_weights_at_chi_one_are_isometric_without_bias():
+    from gcrit_utils.experiments.propagation import isometry_at_chi_one
+
+    svals = isometry_at_chi_one(n=60, horizons=(10,), bias_stds=(0.0,), warmup=50)
+    orth = svals["orthogonal, s_b = 0, g = 1"][10]
+    gauss = svals["Gaussian, s_b = 0, g = 1"][10]
+    assert orth.max() / orth.min() < 1.5  # all singular values near one another
+    assert gauss.max() / gauss.min() > 100.0

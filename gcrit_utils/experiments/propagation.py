@@ -43,6 +43,7 @@ __all__ = [
     "undriven_criteria",
     "criterion_lines",
     "isometry_examples",
+    "isometry_at_chi_one",
     "isometry_rows",
     "spread_text",
     "ISOMETRY_COLUMNS",
@@ -274,6 +275,31 @@ def isometry_examples(n: int = 300, horizons: Sequence[int] = (10, 100), *,
     return {name: {int(t): jacobian_product_singular_values(net, int(t), warmup=200,
                                                             seed=seed)[0]
                    for t in horizons} for name, net in nets.items()}
+
+
+def isometry_at_chi_one(n: int = 300, horizons: Sequence[int] = (10, 100), *,
+                        bias_stds: Sequence[float] = (0.0, 0.5), warmup: int = 200,
+                        seed: int = 0) -> dict[str, dict[int, np.ndarray]]:
+    """Chen et al.'s test of dynamical isometry: undriven tanh RNNs on the ``chi_1 = 1`` line.
+
+    For each bias spread ``s_b``, the gain where the annealed ``chi_1 = 1``
+    (:func:`~gcrit_utils.signalprop.annealed_critical_gain`; ``g = 1`` at ``s_b = 0``), with
+    Gaussian and with orthogonal ``W0``; no input. Returns singular values of the
+    ``T``-step Jacobian products as :func:`isometry_examples` does (labels name ``s_b``,
+    ``g`` and the weights).
+    """
+    out = {}
+    for s_b in bias_stds:
+        g = 1.0 if s_b == 0.0 else annealed_critical_gain("rnn", s_b)
+        for orthogonal in (False, True):
+            net = RandomRNN("rnn", n, g, s_b, orthogonal=orthogonal, seed=seed,
+                            dtype=torch.float64)
+            label = (f"{'orthogonal' if orthogonal else 'Gaussian'}, s_b = {s_b:g}, "
+                     f"g = {g:.3g}")
+            out[label] = {int(t): jacobian_product_singular_values(net, int(t), warmup=warmup,
+                                                                   seed=seed)[0]
+                          for t in horizons}
+    return out
 
 
 ISOMETRY_COLUMNS: tuple[str, ...] = ("network", "T", "mean s^2", "max s", "median s",
