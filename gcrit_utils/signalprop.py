@@ -248,16 +248,16 @@ def annealed_critical_gain(arch: str | Cell, bias_std: float | Mapping[str, floa
     the input drive, and it ignores the coherent memory of a gate that is the same at every
     step (see the module docstring).
 
+    ``chi_1`` is taken at the stationary length (:func:`length_fixed_point`). Where that
+    length appears discontinuously — the GRU with an update-gate mean, whose length map has
+    a saddle-node — ``chi_1`` jumps across 1 and the gain returned is the jump.
+
     Parameters
     ----------
     arch, bias_std, bias_mean, input_std
         As in :func:`signal_params` (``bias_mean`` names the memory gate only).
     bracket : (float, float)
         Gains searched, from the lower end up by doubling.
-
-    ``chi_1`` is taken at the stationary length (:func:`length_fixed_point`). Where that
-    length appears discontinuously — the GRU with an update-gate mean, whose length map has
-    a saddle-node — ``chi_1`` jumps across 1 and the gain returned is the jump.
 
     Returns
     -------
