@@ -67,3 +67,15 @@ def test_the_patterns_catch_what_they_should():
     assert PATTERNS["ISO date"].search("filled 2026-11-30")
     assert PATTERNS["CPU model"].search("on an AMD EPYC")
     assert PATTERNS["tracker wording"].search("as issue #4 asked")
+
+
+#: Symbols the text typesets as math; a caption that spells them in plain text reads as code.
+PLAIN_SYMBOLS = re.compile(r"\b(s_b|g_c|chi_1|xi_1|sigma_x|J0)\b")
+
+
+@pytest.mark.parametrize("nb", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_figure_captions_typeset_their_symbols(nb):
+    for cell in json.loads(nb.read_text())["cells"]:
+        caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption", "")
+        outside_math = re.sub(r"\$[^$]*\$", "", caption)
+        assert not PLAIN_SYMBOLS.search(outside_math), f"plain symbol in caption: {caption!r}"
