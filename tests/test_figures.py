@@ -111,6 +111,10 @@ CALLS = {
         pr.undriven_criteria([0.5, 3.0], [0.0, 2.0], n=30, steps=40, warmup=20)),
     "figure_trainability": _trainability,
     "figure_init_comparison": _init_comparison,
+    "figure_init_survey": lambda: ([
+        {"arch": a, "task": "copy", "length": 5, "init": i, "seeds": 3, "median": m,
+         "low": 0.5 * m, "high": 1.5 * m, "coverage": 0.75, "solved": 0}
+        for a in ("gru", "lstm") for i, m in (("default", 1.0), ("chrono", 0.05))],),
     "figure_cobweb": lambda: (example_chaotic_network(), 0.1, 20),
     "figure_period3_vs_gain": lambda: (
         {"He": period3_vs_gain(np.array([1.0, 4.0]), 8, count=20, seed=0)},),

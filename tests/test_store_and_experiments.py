@@ -199,3 +199,17 @@ def test_value_range_formats_the_extremes():
         value_range([])
     with pytest.raises(ValueError, match="non-empty and without NaN"):
         value_range([1.0, float("nan")])
+
+
+def test_median_interval_uses_order_statistics_with_exact_coverage():
+    from gcrit_utils.report import median_interval
+
+    med, lo, hi, cov = median_interval([5.0, 1.0, 3.0, 2.0, 4.0])
+    assert (med, lo, hi) == (3.0, 1.0, 5.0) and cov == pytest.approx(1 - 2 ** -4)
+    x = np.arange(1.0, 41.0)
+    med, lo, hi, cov = median_interval(x, level=0.95)
+    assert lo > 1.0 and hi < 40.0 and cov >= 0.95 and lo < med < hi
+    with pytest.raises(ValueError, match="level must be"):
+        median_interval(x, level=1.5)
+    with pytest.raises(ValueError, match="non-empty"):
+        median_interval([])

@@ -78,3 +78,19 @@ def test_one_survey_run_trains_and_reports_loss_over_chance():
                             "seed": 0, "hidden": 8, "steps": 5, "batch": 4, "lr": 1e-3})
     assert out["losses"].shape == (5,) and np.all(np.isfinite(out["losses"]))
     assert 0.5 < out["final"] < 2
+
+
+def test_init_survey_summary_groups_seeds_and_counts_solved_runs():
+    from gcrit_utils.experiments.training import SOLVED, init_survey_summary
+
+    tasks = [{"arch": "gru", "task": "copy", "length": 5, "init": init, "seed": s}
+             for s in range(5) for init in ("default", "chrono")]
+    finals = [1.0 - 0.01 * s if t["init"] == "default" else 0.01 * (s + 1)
+              for s, t in zip([t["seed"] for t in tasks], tasks, strict=True)]
+    rows = {r["init"]: r for r in init_survey_summary(tasks, finals)}
+    assert rows["default"]["seeds"] == 5 and rows["default"]["solved"] == 0
+    assert rows["chrono"]["solved"] == sum(0.01 * (s + 1) < SOLVED for s in range(5))
+    assert rows["chrono"]["median"] == pytest.approx(0.03)
+    assert rows["chrono"]["low"] == pytest.approx(0.01) and rows["chrono"]["high"] == 0.05
+    with pytest.raises(ValueError, match="differ in length"):
+        init_survey_summary(tasks, finals[:-1])

@@ -14,6 +14,7 @@ from .._validation import check_int
 from ..cells import get_cell
 from ..init import INITIALISERS, critical_init_, initialise_
 from ..network import RandomRNN
+from ..report import median_interval
 from ..sweep import Sweep, freeze
 from ..systems import system_series
 from ..training import TASK_SIZES, RecurrentRegressor, model_from_random_rnn, train
@@ -34,6 +35,9 @@ __all__ = [
     "init_survey_tasks",
     "assemble_init_survey",
     "sweep_init_survey",
+    "SOLVED",
+    "init_survey_results",
+    "init_survey_summary",
     "init_model",
     "init_comparison_task",
     "init_tasks",
@@ -251,3 +255,56 @@ def sweep_init_survey(scale: str | None = None) -> Sweep:
     scale = current_scale(scale)
     return Sweep(f"init_survey_{scale}", INIT_SURVEY[scale], init_survey_tasks,
                  init_survey_task, assemble_init_survey)
+
+
+#: A run counts as solved when its final loss is below this fraction of chance.
+SOLVED = 0.1
+
+
+def init_survey_results(scale: str | None = None, root: Any = None
+                        ) -> tuple[list[dict[str, Any]], list[float]]:
+    """The survey's finished runs: ``(tasks, final losses / chance)``, nothing computed.
+
+    The stored entry when the survey is complete, else the runs of the resumable fill that
+    are done (seed first, so whole seeds arrive together).
+    """
+    sweep = sweep_init_survey(scale)
+    tasks = sweep.tasks()
+    stored = sweep.stored(root)
+    if stored is not None:
+        cfg = sweep.params
+        finals = []
+        for t in tasks:
+            a = cfg["archs"].index(t["arch"])
+            k = [list(x) for x in cfg["tasks"]].index([t["task"], t["length"]])
+            i = cfg["inits"].index(t["init"])
+            finals.append(float(stored["final"][a, k, i, cfg["seeds"].index(t["seed"])]))
+        return tasks, finals
+    done, _ = sweep.finished(root)
+    return [tasks[j] for j in sorted(done)], [float(done[j]["final"]) for j in sorted(done)]
+
+
+def init_survey_summary(tasks: list[dict[str, Any]], finals: list[float], level: float = 0.9
+                        ) -> list[dict[str, Any]]:
+    """Per (cell, task, initialisation): seeds, median final loss / chance with a
+    distribution-free interval (:func:`~gcrit_utils.report.median_interval`), runs solved.
+
+    Returns
+    -------
+    list of dict
+        Keys ``arch``, ``task``, ``length``, ``init``, ``seeds``, ``median``, ``low``,
+        ``high``, ``coverage``, ``solved`` (runs with final loss below :data:`SOLVED`),
+        in the order the groups first appear in ``tasks``.
+    """
+    if len(tasks) != len(finals):
+        raise ValueError(f"tasks and finals differ in length: {len(tasks)} != {len(finals)}")
+    groups: dict[tuple, list[float]] = {}
+    for t, f in zip(tasks, finals, strict=True):
+        groups.setdefault((t["arch"], t["task"], t["length"], t["init"]), []).append(f)
+    rows = []
+    for (arch, task, length, init), values in groups.items():
+        med, low, high, coverage = median_interval(values, level)
+        rows.append({"arch": arch, "task": task, "length": length, "init": init,
+                     "seeds": len(values), "median": med, "low": low, "high": high,
+                     "coverage": coverage, "solved": int(np.sum(np.asarray(values) < SOLVED))})
+    return rows
