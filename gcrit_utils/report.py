@@ -8,10 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from scipy import stats
 
-__all__ = ["format_table", "value_range", "mean_and_error", "crossing_summary",
-           "median_interval"]
+__all__ = ["format_table", "value_range", "mean_and_error", "crossing_summary"]
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -90,30 +88,3 @@ def crossing_summary(values: Sequence[float] | np.ndarray, upper: float, digits:
 
 
 
-
-def median_interval(values: Sequence[float] | np.ndarray, level: float = 0.9
-                    ) -> tuple[float, float, float, float]:
-    """The median of ``values`` and a distribution-free interval for it.
-
-    The interval is ``[x_(j), x_(n+1-j)]`` between order statistics, with the largest ``j``
-    whose coverage ``P(j <= Binomial(n, 1/2) <= n - j)`` is at least ``level``; with few
-    values it falls back to the range (coverage ``1 - 2^(1-n)``: 0.94 at ``n = 5``).
-
-    Returns
-    -------
-    median, low, high, coverage : float
-        ``coverage`` is the exact coverage of ``[low, high]`` for a continuous distribution.
-    """
-    x = np.sort(np.asarray(values, dtype=float))
-    if x.ndim != 1 or x.size == 0 or not np.all(np.isfinite(x)):
-        raise ValueError("values must be a non-empty 1-d array of finite numbers")
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
-    n = x.size
-    best = 1
-    for j in range(1, n // 2 + 1):
-        coverage = stats.binom.cdf(n - j, n, 0.5) - stats.binom.cdf(j - 1, n, 0.5)
-        if coverage >= level:
-            best = j
-    coverage = float(stats.binom.cdf(n - best, n, 0.5) - stats.binom.cdf(best - 1, n, 0.5))
-    return float(np.median(x)), float(x[best - 1]), float(x[n - best]), coverage

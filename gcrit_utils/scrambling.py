@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_int, check_nonnegative, check_positive
+from .intervals import clopper_pearson_interval, wilson_interval
 
 __all__ = [
     "ScalarNetworks",
@@ -250,37 +251,6 @@ def li_yorke_witness(nets: ScalarNetworks, points: int = 8001, margin: float = 3
     up = (f3 <= x) & (x < f1) & (f1 < f2)
     down = (f3 >= x) & (x > f1) & (f1 > f2)
     return np.any(up | down, axis=1)
-
-
-def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (95% for ``z = 1.96``)."""
-    trials = check_int("trials", trials, 1)
-    successes = check_int("successes", successes, 0)
-    if successes > trials:
-        raise ValueError(f"successes must be <= trials={trials}, got {successes}")
-    p = successes / trials
-    denom = 1 + z**2 / trials
-    centre = (p + z**2 / (2 * trials)) / denom
-    half = z * np.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / denom
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
-
-
-def clopper_pearson_interval(successes: int, trials: int, level: float = 0.95
-                             ) -> tuple[float, float]:
-    """Exact (Clopper-Pearson) interval for a binomial proportion: conservative, and valid
-    for any count, zero included."""
-    from scipy.stats import beta
-
-    trials = check_int("trials", trials, 1)
-    successes = check_int("successes", successes, 0)
-    if successes > trials:
-        raise ValueError(f"successes must be <= trials={trials}, got {successes}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
-    tail = (1 - level) / 2
-    low = beta.ppf(tail, successes, trials - successes + 1) if successes else 0.0
-    high = beta.ppf(1 - tail, successes + 1, trials - successes) if successes < trials else 1.0
-    return float(low), float(high)
 
 
 def orbit(nets: ScalarNetworks, x0: np.ndarray, steps: int) -> np.ndarray:

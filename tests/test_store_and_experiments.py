@@ -202,7 +202,7 @@ def test_value_range_formats_the_extremes():
 
 
 def test_median_interval_uses_order_statistics_with_exact_coverage():
-    from gcrit_utils.report import median_interval
+    from gcrit_utils.intervals import median_interval
 
     med, lo, hi, cov = median_interval([5.0, 1.0, 3.0, 2.0, 4.0])
     assert (med, lo, hi) == (3.0, 1.0, 5.0) and cov == pytest.approx(1 - 2 ** -4)

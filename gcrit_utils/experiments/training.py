@@ -13,8 +13,8 @@ import torch
 from .._validation import check_int
 from ..cells import get_cell
 from ..init import INITIALISERS, critical_init_, initialise_
+from ..intervals import median_interval
 from ..network import RandomRNN
-from ..report import median_interval
 from ..sweep import Sweep, freeze
 from ..systems import system_series
 from ..training import TASK_SIZES, RecurrentRegressor, model_from_random_rnn, train
@@ -287,7 +287,7 @@ def init_survey_results(scale: str | None = None, root: Any = None
 def init_survey_summary(tasks: list[dict[str, Any]], finals: list[float], level: float = 0.9
                         ) -> list[dict[str, Any]]:
     """Per (cell, task, initialisation): seeds, median final loss / chance with a
-    distribution-free interval (:func:`~gcrit_utils.report.median_interval`), runs solved.
+    distribution-free interval (:func:`~gcrit_utils.intervals.median_interval`), runs solved.
 
     Returns
     -------

@@ -57,7 +57,7 @@ def _curves(scale: str) -> Figure:
 #: name -> function(scale) -> Figure, for ``gcrit figures``.
 def figure_init_survey(rows: Sequence[dict]) -> Figure:
     """Final loss over chance per initialisation (median over seeds, bars: the interval of
-    :func:`~gcrit_utils.report.median_interval`), one panel per (cell, task); ``rows`` from
+    :func:`~gcrit_utils.intervals.median_interval`), one panel per (cell, task); ``rows`` from
     :func:`~gcrit_utils.experiments.training.init_survey_summary`."""
     archs = list(dict.fromkeys(r["arch"] for r in rows))
     tasks = list(dict.fromkeys((r["task"], r["length"]) for r in rows))
