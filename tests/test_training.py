@@ -94,3 +94,25 @@ def test_init_survey_summary_groups_seeds_and_counts_solved_runs():
     assert rows["chrono"]["low"] == pytest.approx(0.01) and rows["chrono"]["high"] == 0.05
     with pytest.raises(ValueError, match="differ in length"):
         init_survey_summary(tasks, finals[:-1])
+
+
+def test_trainability_map_covers_each_cells_second_axis():
+    from gcrit_utils.experiments.training import (
+        assemble_trainability_map,
+        trainability_map_tasks,
+        trainability_task,
+    )
+    from gcrit_utils.sweep import Sweep, freeze
+
+    config = freeze({"archs": ["rnn", "gru"], "n": 8, "bias_std": 0.5, "input_scale": 1.0,
+                     "gains": [0.5, 1.0], "rnn_bias_stds": [0.0, 0.5],
+                     "memory_means": [0.0, 2.0, 4.0], "delay": 3, "seeds": [0],
+                     "steps": 3, "batch": 4, "lr": 1e-3})
+    tasks = trainability_map_tasks(config)
+    assert len(tasks) == 2 * 2 + 3 * 2
+    assert {t["bias_mean"]["z"] for t in tasks if t["arch"] == "gru"} == {0.0, 2.0, 4.0}
+    out = Sweep("tiny_map", config, trainability_map_tasks, trainability_task,
+                assemble_trainability_map).compute()
+    assert out["final_rnn"].shape == (2, 2, 1) and out["final_gru"].shape == (3, 2, 1)
+    assert np.all(np.isfinite(out["final_gru"])) and np.all(out["final_rnn"] > 0)
+    assert np.array_equal(out["axis_gru"], [0.0, 2.0, 4.0])

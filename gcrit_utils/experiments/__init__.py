@@ -20,10 +20,16 @@ def all_sweeps() -> list[Sweep]:
     from .forecasting import FORECAST_ENTRIES, STORED_SERIES, forecast_sweeps, sweep_series
     from .gain_choice import sweep_gain_choice
     from .spectrum import sweep_spectrum
-    from .training import sweep_init_comparison, sweep_init_survey, sweep_trainability
+    from .training import (
+        sweep_init_comparison,
+        sweep_init_survey,
+        sweep_trainability,
+        sweep_trainability_map,
+    )
 
     sweeps = [sweep_series(s) for s in sorted(set(STORED_SERIES.values()))]
     sweeps.append(sweep_series("lorenz63", 20_000))
+    sweeps.append(sweep_trainability_map("default"))
     for scale in SCALES:
         sweeps += [sweep_spectrum(scale), sweep_lyapunov(scale), sweep_beyond(scale),
                    sweep_trainability(scale), sweep_init_comparison(scale),

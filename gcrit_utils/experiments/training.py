@@ -44,6 +44,10 @@ __all__ = [
     "assemble_init_comparison",
     "sweep_init_comparison",
     "lorenz_training_series",
+    "TRAINABILITY_MAP",
+    "trainability_map_tasks",
+    "assemble_trainability_map",
+    "sweep_trainability_map",
 ]
 
 #: Delay task, N = 64 networks built from RandomRNN at each gain.
@@ -76,7 +80,8 @@ def trainability_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
     """Train one RandomRNN-initialised network on the delay task; the loss curve."""
     torch.set_num_threads(1)
     net = RandomRNN(task["arch"], task["n"], task["gain"], task["bias_std"], input_dim=1,
-                    input_scale=task["input_scale"], seed=task["seed"])
+                    input_scale=task["input_scale"], seed=task["seed"],
+                    bias_mean=task.get("bias_mean"))
     res = train(model_from_random_rnn(net), "delay", task["delay"], steps=task["steps"],
                 batch=task["batch"], lr=task["lr"], seed=task["seed"])
     return {"losses": res.losses, "final": np.array(res.final)}
@@ -107,6 +112,70 @@ def sweep_trainability(scale: str | None = None) -> Sweep:
     scale = current_scale(scale)
     return Sweep(f"trainability_{scale}", TRAINABILITY[scale], trainability_tasks,
                  trainability_task, assemble_trainability)
+
+
+#: Trainability over the phase diagram (Chen et al. 2018): the delay task at one delay, over the
+#: gain and a second axis per cell — the bias spread ``s_b`` for the tanh RNN, the memory
+#: gate's bias mean ``mu`` (spread ``bias_std``) for the gated cells.
+TRAINABILITY_MAP: Mapping[str, Mapping[str, Any]] = freeze({
+    "default": {"archs": ["rnn", "minimalrnn", "gru"], "n": 64, "bias_std": 0.5,
+                "input_scale": 1.0, "gains": [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0,
+                                              4.0],
+                "rnn_bias_stds": [0.0, 0.5, 1.0], "memory_means": [-1.0, 0.0, 1.0, 2.0, 4.0],
+                "delay": 25, "seeds": [0, 1, 2], "steps": 1500, "batch": 64, "lr": 3e-3},
+})
+
+
+def _second_axis(config: Mapping[str, Any], arch: str) -> list[float]:
+    return list(config["rnn_bias_stds"] if get_cell(arch).memory_gate is None
+                else config["memory_means"])
+
+
+def trainability_map_tasks(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One task per (arch, second-axis value, gain, seed), seed outermost."""
+    keys = ("n", "input_scale", "steps", "batch", "lr")
+    tasks = []
+    for s in config["seeds"]:
+        for a in config["archs"]:
+            memory = get_cell(a).memory_gate
+            for v in _second_axis(config, a):
+                spread = float(v) if memory is None else float(config["bias_std"])
+                mean = None if memory is None else {memory: float(v)}
+                tasks += [{"arch": a, "gain": float(g), "delay": int(config["delay"]),
+                           "seed": int(s), "bias_std": spread, "bias_mean": mean,
+                           **{k: config[k] for k in keys}} for g in config["gains"]]
+    return tasks
+
+
+def assemble_trainability_map(config: Mapping[str, Any], results: list[dict[str, np.ndarray]]
+                              ) -> dict[str, np.ndarray]:
+    """``final_<arch>`` of shape (V, G, S): final loss / chance over the cell's second axis
+    (``axis_<arch>``, V values), the gains (G) and the seeds (S)."""
+    out: dict[str, np.ndarray] = {"gains": np.asarray(config["gains"], float)}
+    tasks = trainability_map_tasks(config)
+    for a in config["archs"]:
+        axis = _second_axis(config, a)
+        final = np.full((len(axis), len(config["gains"]), len(config["seeds"])), np.nan)
+        for t, r in zip(tasks, results, strict=True):
+            if t["arch"] != a:
+                continue
+            v = t["bias_std"] if t["bias_mean"] is None else next(iter(t["bias_mean"].values()))
+            final[axis.index(v), config["gains"].index(t["gain"]),
+                  config["seeds"].index(t["seed"])] = float(r["final"])
+        out[f"final_{a}"] = final
+        out[f"axis_{a}"] = np.asarray(axis, float)
+    return out
+
+
+def sweep_trainability_map(scale: str | None = None) -> Sweep:
+    """The trainability map over the phase diagram (entry ``trainability_map_<scale>``);
+    defined at the default scale only."""
+    scale = current_scale(scale)
+    if scale not in TRAINABILITY_MAP:
+        raise ValueError(f"the trainability map is defined for {sorted(TRAINABILITY_MAP)}, "
+                         f"got scale={scale!r}")
+    return Sweep(f"trainability_map_{scale}", TRAINABILITY_MAP[scale], trainability_map_tasks,
+                 trainability_task, assemble_trainability_map)
 
 
 def lorenz_training_series(n_steps: int = 20_000, seed: int = 0, root: Any = None
