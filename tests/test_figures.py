@@ -76,6 +76,14 @@ def _init_comparison():
     return sweep_init_comparison("default").load(), cfg["archs"], cfg["tasks"], cfg["inits"]
 
 
+def _trainability_map():
+    gains, axis = np.array([0.5, 1.0, 2.0, 3.0]), np.array([0.0, 2.0, 4.0])
+    final = np.linspace(0.01, 1.0, 12).reshape(3, 4, 1).repeat(2, axis=-1)
+    data = {"gains": gains, "final_gru": final, "axis_gru": axis}
+    maps = {"gru": pr.timescale_grid("gru", gains, axis, vary="bias_mean", input_std=1.0)}
+    return data, ["gru"], maps, 10, {"gru": r"bias mean $\mu$ of $z$"}
+
+
 #: figure function name -> its arguments (computed when the test runs).
 CALLS = {
     "figure_critical_gains": lambda: (np.linspace(0, 2, 9),),
@@ -110,6 +118,7 @@ CALLS = {
         pr.criterion_lines(["gru", "lstm"], [0.0, 2.0]),
         pr.undriven_criteria([0.5, 3.0], [0.0, 2.0], n=30, steps=40, warmup=20)),
     "figure_trainability": _trainability,
+    "figure_trainability_map": _trainability_map,
     "figure_init_comparison": _init_comparison,
     "figure_init_survey": lambda: ([
         {"arch": a, "task": "copy", "length": 5, "init": i, "seeds": 3, "median": m,

@@ -20,6 +20,7 @@ __all__ = [
     "figure_isometry",
     "figure_undriven_criteria",
     "figure_trainability",
+    "figure_trainability_map",
     "FIGURES",
 ]
 
@@ -184,6 +185,42 @@ def figure_trainability(data: dict[str, np.ndarray], archs: Sequence[str],
 def _maps_and_label(result: tuple) -> tuple:
     maps, curves = result
     return maps, "$s_b$", curves
+
+
+def figure_trainability_map(data: dict[str, np.ndarray], archs: Sequence[str],
+                            maps: dict[str, dict[str, np.ndarray]], delay: int,
+                            ylabels: dict[str, str]) -> Figure:
+    """Trainability over the phase diagram, one panel per cell: the median over seeds of the
+    final loss / chance over (gain, second axis) from
+    :func:`~gcrit_utils.experiments.training.assemble_trainability_map`, the trained region's
+    edge (loss 0.5, black), and the mean-field lines of ``maps[arch]`` (from
+    :func:`~gcrit_utils.experiments.propagation.timescale_grid` on the same grid): ``chi_1 = 1``
+    (white) and ``xi_1 = delay`` (white dashed)."""
+    fig, axes = plt.subplots(1, len(archs), figsize=(PAGE, 2.6), squeeze=False,
+                             layout="constrained")
+    mesh = None
+    for ax, arch in zip(axes[0], archs, strict=True):
+        final = np.nanmedian(finite(data[f"final_{arch}"], "final loss"), axis=-1)
+        axis, gains = data[f"axis_{arch}"], data["gains"]
+        mesh = ax.pcolormesh(gains, axis, np.clip(final, 1e-3, 2.0), norm=LogNorm(1e-2, 1.5),
+                             cmap="magma", shading="nearest")
+        if np.nanmin(final) < 0.5 < np.nanmax(final):
+            ax.contour(gains, axis, final, levels=[0.5], colors="k", linewidths=1)
+        chi = maps[arch]["chi_1"]
+        if np.nanmin(chi) < 1.0 < np.nanmax(chi):
+            ax.contour(maps[arch]["gains"], maps[arch]["values"], chi, levels=[1.0],
+                       colors="w", linewidths=1)
+        level = np.exp(-1.0 / delay)  # xi_1 = delay where chi_1 = e^(-1/delay)
+        if np.nanmin(chi) < level < np.nanmax(chi):
+            ax.contour(maps[arch]["gains"], maps[arch]["values"], chi, levels=[level],
+                       colors="w", linewidths=1, linestyles="--")
+        ax.set_title(cell_label(arch), fontsize=8)
+        ax.set_xlabel("$g$")
+        ax.set_ylabel(ylabels[arch], fontsize=7)
+    if mesh is not None:
+        fig.colorbar(mesh, ax=axes[0].tolist(), label="final loss / chance (median)",
+                     fraction=0.03)
+    return fig
 
 
 def _trainability(scale: str) -> Figure:
