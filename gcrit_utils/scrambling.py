@@ -42,6 +42,8 @@ __all__ = [
     "period3_survey",
     "example_chaotic_network",
     "width_independence_test",
+    "width_trend_power",
+    "detectable_width_trend",
     "perturbed",
     "period3_robustness",
 ]
@@ -388,6 +390,17 @@ def example_chaotic_network(width: int = 16, gain: float = 2.0, count: int = 200
                           gain=gain)
 
 
+def _homogeneity_statistic(counts: np.ndarray, n: int) -> np.ndarray:
+    """Pearson's chi-square of event counts, shape (..., W), of ``n`` networks per width
+    against their own pooled probability (0 where no width or every width has events only)."""
+    pooled = counts.sum(axis=-1, keepdims=True) / (n * counts.shape[-1])
+    expected = pooled * n
+    spread = expected * (1 - pooled)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = np.sum((counts - expected) ** 2, axis=-1) / spread[..., 0]
+    return np.where(spread[..., 0] > 0, stat, 0.0)
+
+
 def width_independence_test(result: dict[str, np.ndarray], min_width: int = 16,
                             draws: int = 100_000, seed: int = 0) -> dict[str, float]:
     """Test that P(period 3) is the same at every width ``>= min_width``.
@@ -434,16 +447,101 @@ def width_independence_test(result: dict[str, np.ndarray], min_width: int = 16,
     if not 0 < pooled < 1:
         return out
 
-    def statistic(counts: np.ndarray) -> np.ndarray:
-        expected = pooled * n
-        return np.sum((counts - expected) ** 2, axis=-1) / (expected * (1 - pooled))
-
-    stat = float(statistic(found))
+    stat = float(_homogeneity_statistic(found, n))
     rng = np.random.default_rng(check_int("seed", seed, 0))
-    simulated = statistic(rng.multinomial(events, np.full(found.size, 1 / found.size), draws))
+    simulated = _homogeneity_statistic(
+        rng.multinomial(events, np.full(found.size, 1 / found.size), draws), n)
     out.update(chi2=stat, p_value=float((np.sum(simulated >= stat - 1e-12) + 1) / (draws + 1)),
                p_value_asymptotic=float(chi2_dist.sf(stat, dof)))
     return out
+
+
+def width_trend_power(pooled: float, count: int, n_widths: int, trends: np.ndarray,
+                      level: float = 0.05, draws: int = 20_000, seed: int = 0) -> np.ndarray:
+    """Power of :func:`width_independence_test` against a trend of P(period 3) with the width.
+
+    The alternative: the probability at the ``j``-th of ``n_widths`` widths is
+    ``pooled * (1 + trend * t_j)``, with ``t_j`` evenly spaced from -1 (narrowest) to +1
+    (widest) — a drift linear in log width for widths that are powers of two. Counts are drawn
+    binomially with ``count`` networks per width; the test rejects when the statistic exceeds
+    its ``1 - level`` quantile under no trend (from as many draws), so the power at
+    ``trend = 0`` is ``level`` up to Monte Carlo error.
+
+    Parameters
+    ----------
+    pooled : float
+        Probability in the middle of the trend, in (0, 1).
+    count : int
+        Networks per width (>= 1).
+    n_widths : int
+        Widths in the test (>= 2).
+    trends : array_like, shape (T,)
+        Relative half-ranges of the trend, each in [0, 1) and with ``pooled * (1 + trend) < 1``.
+    level : float
+        Significance level of the test, in (0, 1).
+    draws : int
+        Simulated surveys per trend (>= 1000).
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Probability that the test rejects, per trend.
+    """
+    if not 0 < pooled < 1:
+        raise ValueError(f"pooled must be in (0, 1), got {pooled}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    count = check_int("count", count, 1)
+    n_widths = check_int("n_widths", n_widths, 2)
+    draws = check_int("draws", draws, 1000)
+    trends = np.atleast_1d(np.asarray(trends, dtype=np.float64))
+    if np.any(trends < 0) or np.any(trends >= 1) or np.any(pooled * (1 + trends) >= 1):
+        raise ValueError(f"trends must lie in [0, 1) with pooled * (1 + trend) < 1, got {trends}")
+    rng = np.random.default_rng(check_int("seed", seed, 0))
+    position = np.linspace(-1.0, 1.0, n_widths)
+    null = _homogeneity_statistic(rng.binomial(count, pooled, (draws, n_widths)), count)
+    critical = np.quantile(null, 1 - level)
+    power = np.empty(trends.size)
+    for i, trend in enumerate(trends):
+        counts = rng.binomial(count, pooled * (1 + trend * position), (draws, n_widths))
+        power[i] = np.mean(_homogeneity_statistic(counts, count) > critical)
+    return power
+
+
+def detectable_width_trend(pooled: float, count: int, n_widths: int, power: float = 0.8,
+                           level: float = 0.05, draws: int = 20_000, seed: int = 0,
+                           resolution: float = 0.01) -> float:
+    """Smallest trend (as in :func:`width_trend_power`) detected with probability ``power``.
+
+    Scans the trend in steps of ``resolution`` up to the largest the probability allows;
+    returns ``nan`` if even that is detected less often than ``power``.
+
+    Parameters
+    ----------
+    pooled, count, n_widths, level, draws, seed
+        As for :func:`width_trend_power`.
+    power : float
+        Required probability of rejection, in (level, 1).
+    resolution : float
+        Step of the scan, in (0, 0.5].
+
+    Returns
+    -------
+    float
+        Relative half-range of the smallest detectable trend (0.2: from 20% below the pooled
+        probability at the narrowest width to 20% above it at the widest).
+    """
+    if not level < power < 1:
+        raise ValueError(f"power must be in (level, 1) = ({level}, 1), got {power}")
+    if not 0 < resolution <= 0.5:
+        raise ValueError(f"resolution must be in (0, 0.5], got {resolution}")
+    top = min(1.0, 1.0 / pooled - 1.0) if 0 < pooled < 1 else 1.0
+    trends = np.arange(resolution, top, resolution)
+    powers = width_trend_power(pooled, count, n_widths, trends, level, draws, seed)
+    hit = np.nonzero(powers >= power)[0]
+    return float(trends[hit[0]]) if hit.size else float("nan")
 
 
 def period3_vs_gain(gains: np.ndarray, width: int, count: int = 1000, init: str = "he",

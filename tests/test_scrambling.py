@@ -199,3 +199,25 @@ def test_period3_survives_a_tiny_perturbation_and_not_a_large_one():
         period3_robustness(nets, np.array([-1.0]))
     with pytest.raises(ValueError, match="none of the networks"):
         period3_robustness(random_scalar_networks(5, 4, "xavier", 1.0, seed=0), np.array([0.1]))
+
+
+def test_width_trend_power_is_the_level_without_trend_and_grows_with_it():
+    from gcrit_utils.scrambling import detectable_width_trend, width_trend_power
+
+    power = width_trend_power(0.1, 1000, 7, [0.0, 0.1, 0.3], draws=4000, seed=1)
+    # no trend: the test rejects at its level (Monte Carlo error of 4000 draws ~ 0.004)
+    assert abs(power[0] - 0.05) < 0.015
+    assert power[0] < power[1] < power[2] and power[2] > 0.9
+    # two-proportion check: widest vs narrowest of a +-30% trend, 1000 each, is far apart
+    # (0.07 vs 0.13, ~4.5 s.e.), so the seven-width test must detect it almost always
+    wide = detectable_width_trend(0.1, 1000, 7, draws=4000, seed=1, resolution=0.02)
+    narrow = detectable_width_trend(0.1, 4000, 7, draws=4000, seed=1, resolution=0.02)
+    assert 0 < narrow < wide < 0.3
+    # a rare event: no trend within the allowed range reaches 80% power
+    assert np.isnan(detectable_width_trend(0.002, 100, 7, draws=2000))
+    with pytest.raises(ValueError, match="pooled"):
+        width_trend_power(0.0, 1000, 7, [0.1])
+    with pytest.raises(ValueError, match="trends"):
+        width_trend_power(0.6, 1000, 7, [0.9])
+    with pytest.raises(ValueError, match="power"):
+        detectable_width_trend(0.1, 1000, 7, power=0.01)
