@@ -10,6 +10,7 @@ from gcrit_utils.experiments.gain_choice import (
     gain_choice_archs,
     gain_choice_ready,
     score_gain_choice,
+    scored_archs,
     sweep_gain_choice,
     worst_rows,
 )
@@ -47,3 +48,16 @@ def test_validation_runs_are_stored_per_entry_cell_and_seed():
              len(sweep.config["seeds"]), len(CANDIDATES), 2)
     assert data["validation_vpt"].shape == shape
     assert np.all(np.isfinite(data["validation_vpt"])) and np.all(data["validation_vpt"] >= 0)
+
+
+def test_a_subset_of_cells_is_scored_alone():
+    archs = gain_choice_archs("default")
+    assert scored_archs("default") == archs
+    rows = score_gain_choice("default", n_boot=50, archs=archs[:1])
+    assert {r["arch"] for r in rows} == {archs[0]} and len(rows) == len(FORECAST_ENTRIES)
+    with pytest.raises(ValueError, match="minimalrnn"):
+        score_gain_choice("default", archs=["minimalrnn"])
+
+
+def test_no_cell_is_scorable_without_validation_runs(tmp_path):
+    assert scored_archs("default", root=tmp_path) == ()

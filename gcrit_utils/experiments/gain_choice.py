@@ -47,6 +47,7 @@ __all__ = [
     "assemble_gain_choice",
     "sweep_gain_choice",
     "gain_choice_ready",
+    "scored_archs",
     "score_gain_choice",
     "worst_rows",
 ]
@@ -148,15 +149,24 @@ def _test_sweep(system: str, input_scale: float, arch: str, scale: str) -> Sweep
                           FORECAST_ARCHS if arch in FORECAST_ARCHS else (arch,))
 
 
-def gain_choice_ready(scale: str | None = None, root: Any = None) -> bool:
-    """Whether :func:`score_gain_choice` can run from the store alone: the validation runs
-    and every forecasting map they are scored on are stored."""
+def scored_archs(scale: str | None = None, root: Any = None) -> tuple[str, ...]:
+    """The cells :func:`score_gain_choice` can score at ``scale`` from the store alone: the
+    validation runs are stored, and so is the forecasting map of every entry for the cell.
+    Empty if the validation runs are not stored."""
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
     if sweep.stored(root) is None:
-        return False
-    return all(_test_sweep(system, sin, arch, scale).stored(root) is not None
-               for system, sin in sweep.config["entries"] for arch in sweep.config["archs"])
+        return ()
+    return tuple(arch for arch in sweep.config["archs"]
+                 if all(_test_sweep(system, sin, arch, scale).stored(root) is not None
+                        for system, sin in sweep.config["entries"]))
+
+
+def gain_choice_ready(scale: str | None = None, root: Any = None) -> bool:
+    """Whether :func:`score_gain_choice` can score every cell at ``scale`` from the store
+    alone: the validation runs and every forecasting map they are scored on are stored."""
+    scale = current_scale(scale)
+    return scored_archs(scale, root) == tuple(sweep_gain_choice(scale).config["archs"])
 
 
 def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any
@@ -173,7 +183,8 @@ def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any
 
 
 def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 2000,
-                      seed: int = 0) -> list[dict[str, Any]]:
+                      seed: int = 0, archs: Sequence[str] | None = None
+                      ) -> list[dict[str, Any]]:
     """Test VPT of the tuned gain and of the fixed rules, relative to the grid's best.
 
     For each (system, input scale, cell): the tuned gain and readout of every seed are those
@@ -183,10 +194,26 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     the better readout. The interval is a bootstrap over seeds (2.5 and 97.5 percentiles of the
     tuned fraction, ``n_boot`` resamples).
 
+    Parameters
+    ----------
+    scale : str, optional
+        ``"default"`` (N = 500) or ``"paper"`` (N = 1000).
+    root : path, optional
+        Store folder.
+    n_boot : int
+        Bootstrap resamples of the seeds.
+    seed : int
+        Seed of the bootstrap.
+    archs : sequence of str, optional
+        Cells to score (every cell of the validation runs by default; :func:`scored_archs`
+        lists those whose maps are stored).
+
     Raises
     ------
     FileNotFoundError
         If the validation runs or a forecasting map are not stored (nothing is computed).
+    ValueError
+        If ``archs`` names a cell without validation runs.
 
     Returns
     -------
@@ -207,9 +234,16 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     grid = np.asarray(FORECAST_RATIOS)
     idx = [list(FORECAST_RATIOS).index(r) for r in config["ratios"]]
     rng = np.random.default_rng(seed)
+    wanted = list(config["archs"]) if archs is None else list(archs)
+    unknown = [a for a in wanted if a not in config["archs"]]
+    if unknown:
+        raise ValueError(f"archs {unknown} have no validation runs; choose from "
+                         f"{list(config['archs'])}")
     rows = []
     for e, (system, sin) in enumerate(config["entries"]):
         for a, arch in enumerate(config["archs"]):
+            if arch not in wanted:
+                continue
             test = _test_map(system, sin, arch, scale, root)  # (S, R, G)
             n_seeds = test.shape[0]
             chosen = [np.unravel_index(int(np.argmax(val[e, a, k])), val[e, a, k].shape)
