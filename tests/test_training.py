@@ -96,6 +96,23 @@ def test_init_survey_summary_groups_seeds_and_counts_solved_runs():
         init_survey_summary(tasks, finals[:-1])
 
 
+def test_compare_inits_needs_every_seed_on_one_side():
+    from gcrit_utils.experiments.training import compare_inits, survey_groups
+
+    values = {"default": [0.5, 0.6, 0.7, 0.8, 0.9], "chrono": [0.1, 0.2, 0.3, 0.4, 0.45],
+              "orthogonal": [0.1, 0.2, 0.3, 0.4, 0.55], "critical x1.5": [1.0, 1.1, 0.95, 1, 1]}
+    tasks = [{"arch": "gru", "task": "copy", "length": 5, "init": init, "seed": s}
+             for s in range(5) for init in values]
+    finals = [values[t["init"]][t["seed"]] for t in tasks]
+    groups = survey_groups(tasks, finals)
+    assert list(groups) == [("gru", "copy", 5, init) for init in values]
+    assert groups[("gru", "copy", 5, "chrono")].tolist() == values["chrono"]
+    verdict = compare_inits(tasks, finals, "default")[("gru", "copy", 5)]
+    assert verdict == {"chrono": "lower", "orthogonal": "overlap", "critical x1.5": "higher"}
+    with pytest.raises(ValueError, match="reference 'annealed critical'"):
+        compare_inits(tasks, finals, "annealed critical")
+
+
 def test_trainability_map_covers_each_cells_second_axis():
     from gcrit_utils.experiments.training import (
         assemble_trainability_map,

@@ -38,6 +38,8 @@ __all__ = [
     "SOLVED",
     "init_survey_results",
     "init_survey_summary",
+    "survey_groups",
+    "compare_inits",
     "init_model",
     "init_comparison_task",
     "init_tasks",
@@ -353,6 +355,19 @@ def init_survey_results(scale: str | None = None, root: Any = None
     return [tasks[j] for j in sorted(done)], [float(done[j]["final"]) for j in sorted(done)]
 
 
+def survey_groups(tasks: list[dict[str, Any]], finals: list[float]
+                  ) -> dict[tuple[str, str, int, str], np.ndarray]:
+    """The final losses of the survey's runs grouped by (cell, task, length, initialisation),
+    in the order the groups first appear in ``tasks``; each array holds one value per seed
+    (in the order of ``tasks``)."""
+    if len(tasks) != len(finals):
+        raise ValueError(f"tasks and finals differ in length: {len(tasks)} != {len(finals)}")
+    groups: dict[tuple[str, str, int, str], list[float]] = {}
+    for t, f in zip(tasks, finals, strict=True):
+        groups.setdefault((t["arch"], t["task"], int(t["length"]), t["init"]), []).append(f)
+    return {k: np.asarray(v, dtype=float) for k, v in groups.items()}
+
+
 def init_survey_summary(tasks: list[dict[str, Any]], finals: list[float], level: float = 0.9
                         ) -> list[dict[str, Any]]:
     """Per (cell, task, initialisation): seeds, median final loss / chance with a
@@ -365,15 +380,45 @@ def init_survey_summary(tasks: list[dict[str, Any]], finals: list[float], level:
         ``high``, ``coverage``, ``solved`` (runs with final loss below :data:`SOLVED`),
         in the order the groups first appear in ``tasks``.
     """
-    if len(tasks) != len(finals):
-        raise ValueError(f"tasks and finals differ in length: {len(tasks)} != {len(finals)}")
-    groups: dict[tuple, list[float]] = {}
-    for t, f in zip(tasks, finals, strict=True):
-        groups.setdefault((t["arch"], t["task"], t["length"], t["init"]), []).append(f)
     rows = []
-    for (arch, task, length, init), values in groups.items():
+    for (arch, task, length, init), values in survey_groups(tasks, finals).items():
         med, low, high, coverage = median_interval(values, level)
         rows.append({"arch": arch, "task": task, "length": length, "init": init,
                      "seeds": len(values), "median": med, "low": low, "high": high,
-                     "coverage": coverage, "solved": int(np.sum(np.asarray(values) < SOLVED))})
+                     "coverage": coverage, "solved": int(np.sum(values < SOLVED))})
     return rows
+
+
+def compare_inits(tasks: list[dict[str, Any]], finals: list[float], reference: str
+                  ) -> dict[tuple[str, str, int], dict[str, str]]:
+    """Each initialisation against ``reference``, per (cell, task, length) panel.
+
+    ``"lower"`` when every seed of the initialisation ends below every seed of the
+    reference, ``"higher"`` when every seed ends above, ``"overlap"`` otherwise. Complete
+    separation is a strict test: with five seeds each, it happens by chance with probability
+    2/252 (either direction) if the two initialisations do not differ.
+
+    Returns
+    -------
+    dict
+        Panel -> {initialisation -> "lower" | "higher" | "overlap"} (the reference left out).
+
+    Raises
+    ------
+    ValueError
+        If ``reference`` is missing from a panel.
+    """
+    groups = survey_groups(tasks, finals)
+    panels = list(dict.fromkeys(k[:3] for k in groups))
+    out: dict[tuple[str, str, int], dict[str, str]] = {}
+    for panel in panels:
+        if (*panel, reference) not in groups:
+            raise ValueError(f"reference {reference!r} has no runs in panel {panel}")
+        ref = groups[(*panel, reference)]
+        out[panel] = {}
+        for key, values in groups.items():
+            if key[:3] != panel or key[3] == reference:
+                continue
+            out[panel][key[3]] = ("lower" if values.max() < ref.min() else
+                                  "higher" if values.min() > ref.max() else "overlap")
+    return out
