@@ -9,8 +9,14 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from ..cells import get_cell
 from ..experiments import propagation as pr
-from ..experiments.training import TRAINABILITY, sweep_trainability
+from ..experiments.training import (
+    TRAINABILITY,
+    TRAINABILITY_MAP,
+    sweep_trainability,
+    sweep_trainability_map,
+)
 from ._style import PAGE, cell_label, finite
 
 __all__ = [
@@ -21,6 +27,7 @@ __all__ = [
     "figure_undriven_criteria",
     "figure_trainability",
     "figure_trainability_map",
+    "trainability_map_ylabels",
     "FIGURES",
 ]
 
@@ -230,6 +237,23 @@ def _trainability(scale: str) -> Figure:
     return figure_trainability(sweep_trainability(scale).load(), cfg["archs"], xi)
 
 
+def trainability_map_ylabels(archs: Sequence[str]) -> dict[str, str]:
+    """Axis label of each cell's second axis in :func:`figure_trainability_map`."""
+    out = {}
+    for arch in archs:
+        gate = get_cell(arch).memory_gate
+        out[arch] = (r"bias spread $s_b$" if gate is None
+                     else rf"bias mean $\mu$ of ${gate}$")
+    return out
+
+
+def _trainability_map(scale: str) -> Figure:
+    cfg = TRAINABILITY_MAP["default"]
+    return figure_trainability_map(sweep_trainability_map("default").load(), cfg["archs"],
+                                   pr.trainability_map_lines(cfg), cfg["delay"],
+                                   trainability_map_ylabels(cfg["archs"]))
+
+
 #: name -> function(scale) -> Figure, for ``gcrit figures``.
 FIGURES: dict[str, Callable[[str], Figure]] = {
     "propagation": lambda scale: figure_propagation(pr.propagation_comparison()),
@@ -245,4 +269,5 @@ FIGURES: dict[str, Callable[[str], Figure]] = {
         pr.criterion_lines(("gru", "lstm"), np.linspace(0.0, 6.0, 25)),
         pr.undriven_criteria()),
     "trainability": _trainability,
+    "trainability_map": _trainability_map,
 }
