@@ -167,3 +167,19 @@ def test_trainability_map_rows_and_lines_follow_the_map():
     lines = trainability_map_lines(config, n_gains=5, n_values=3)
     assert lines["rnn"]["chi_1"].shape == (3, 5)
     assert np.array_equal(lines["gru"]["values"], [0.0, 2.0, 4.0])
+
+
+def test_trainability_map_at_another_delay_changes_only_the_delay():
+    from gcrit_utils.experiments.training import TRAINABILITY_MAP, sweep_trainability_map
+
+    own = sweep_trainability_map("default")
+    # the configured delay keeps its name and hash (the stored fill stays valid)
+    assert sweep_trainability_map("default", TRAINABILITY_MAP["default"]["delay"]).config_hash \
+        == own.config_hash and own.name == "trainability_map_default"
+    short = sweep_trainability_map("default", 10)
+    assert short.name == "trainability_map_default_delay10"
+    assert short.config_hash != own.config_hash
+    assert {k: v for k, v in short.params.items() if k != "delay"} == \
+        {k: v for k, v in own.params.items() if k != "delay"} and short.params["delay"] == 10
+    with pytest.raises(ValueError, match="delay"):
+        sweep_trainability_map("default", 0)

@@ -13,7 +13,7 @@ from ..cells import get_cell
 from ..experiments import propagation as pr
 from ..experiments.training import (
     TRAINABILITY,
-    TRAINABILITY_MAP,
+    TRAINABILITY_MAP_DELAYS,
     sweep_trainability,
     sweep_trainability_map,
 )
@@ -247,11 +247,14 @@ def trainability_map_ylabels(archs: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _trainability_map(scale: str) -> Figure:
-    cfg = TRAINABILITY_MAP["default"]
-    return figure_trainability_map(sweep_trainability_map("default").load(), cfg["archs"],
-                                   pr.trainability_map_lines(cfg), cfg["delay"],
-                                   trainability_map_ylabels(cfg["archs"]))
+def _trainability_map(delay: int) -> Callable[[str], Figure]:
+    def draw(scale: str) -> Figure:
+        sweep = sweep_trainability_map("default", delay)
+        cfg = sweep.config
+        return figure_trainability_map(sweep.load(), cfg["archs"],
+                                       pr.trainability_map_lines(cfg), delay,
+                                       trainability_map_ylabels(cfg["archs"]))
+    return draw
 
 
 #: name -> function(scale) -> Figure, for ``gcrit figures``.
@@ -269,5 +272,5 @@ FIGURES: dict[str, Callable[[str], Figure]] = {
         pr.criterion_lines(("gru", "lstm"), np.linspace(0.0, 6.0, 25)),
         pr.undriven_criteria()),
     "trainability": _trainability,
-    "trainability_map": _trainability_map,
+    **{f"trainability_map_delay{d}": _trainability_map(d) for d in TRAINABILITY_MAP_DELAYS},
 }
