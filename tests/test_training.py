@@ -133,3 +133,53 @@ def test_trainability_map_covers_each_cells_second_axis():
     assert out["final_rnn"].shape == (2, 2, 1) and out["final_gru"].shape == (3, 2, 1)
     assert np.all(np.isfinite(out["final_gru"])) and np.all(out["final_rnn"] > 0)
     assert np.array_equal(out["axis_gru"], [0.0, 2.0, 4.0])
+
+
+def test_trainability_task_separates_a_trainable_from_a_chaotic_start():
+    from gcrit_utils.experiments.training import trainability_task
+
+    task = {"arch": "rnn", "delay": 2, "seed": 0, "bias_std": 0.0, "bias_mean": None, "n": 16,
+            "input_scale": 1.0, "steps": 200, "batch": 16, "lr": 1e-2}
+    # a short delay is learnt from g = 1 and not from deep in the chaotic phase (g = 6)
+    assert trainability_task({**task, "gain": 1.0})["final"] < 0.05
+    assert trainability_task({**task, "gain": 6.0})["final"] > 0.5
+
+
+def test_trainability_map_rows_and_lines_follow_the_map():
+    from gcrit_utils.experiments.propagation import trainability_map_lines, trainability_map_rows
+
+    config = {"archs": ["rnn", "gru"], "bias_std": 0.5, "input_scale": 1.0,
+              "gains": [0.5, 1.0, 2.0, 3.0], "rnn_bias_stds": [0.0, 1.0],
+              "memory_means": [0.0, 4.0]}
+    final_rnn = np.array([[0.9, 0.1, 0.3, 0.8], [0.9, 0.2, 0.6, 0.9]])[..., None].repeat(3, -1)
+    data = {"gains": np.array(config["gains"]), "final_rnn": final_rnn,
+            "axis_rnn": np.array([0.0, 1.0]), "final_gru": np.full((2, 4, 3), 0.2),
+            "axis_gru": np.array([0.0, 4.0])}
+    rows = trainability_map_rows(data, config)
+    assert [(r["arch"], r["value"]) for r in rows] == [("rnn", 0.0), ("rnn", 1.0),
+                                                         ("gru", 0.0), ("gru", 4.0)]
+    assert rows[0]["trained_gains"] == [1.0, 2.0] and rows[1]["trained_gains"] == [1.0]
+    assert rows[0]["best_gain"] == 1.0 and rows[0]["best_loss"] == pytest.approx(0.1)
+    # tanh RNN with input sigma_x = 1: chi_1 crosses 1 between g = 1 and 2 (mean field)
+    assert rows[0]["chi_one_gain"] == 2.0 and rows[0]["chi_1"] < 1.0
+    # the GRU with its memory gate at mean 4 stays ordered over this range
+    assert np.isnan(rows[3]["chi_one_gain"])
+    lines = trainability_map_lines(config, n_gains=5, n_values=3)
+    assert lines["rnn"]["chi_1"].shape == (3, 5)
+    assert np.array_equal(lines["gru"]["values"], [0.0, 2.0, 4.0])
+
+
+def test_trainability_map_at_another_delay_changes_only_the_delay():
+    from gcrit_utils.experiments.training import TRAINABILITY_MAP, sweep_trainability_map
+
+    own = sweep_trainability_map("default")
+    # the configured delay keeps its name and hash (the stored fill stays valid)
+    assert sweep_trainability_map("default", TRAINABILITY_MAP["default"]["delay"]).config_hash \
+        == own.config_hash and own.name == "trainability_map_default"
+    short = sweep_trainability_map("default", 10)
+    assert short.name == "trainability_map_default_delay10"
+    assert short.config_hash != own.config_hash
+    assert {k: v for k, v in short.params.items() if k != "delay"} == \
+        {k: v for k, v in own.params.items() if k != "delay"} and short.params["delay"] == 10
+    with pytest.raises(ValueError, match="delay"):
+        sweep_trainability_map("default", 0)

@@ -21,6 +21,7 @@ def all_sweeps() -> list[Sweep]:
     from .gain_choice import sweep_gain_choice
     from .spectrum import sweep_spectrum
     from .training import (
+        TRAINABILITY_MAP_DELAYS,
         sweep_init_comparison,
         sweep_init_survey,
         sweep_trainability,
@@ -29,7 +30,7 @@ def all_sweeps() -> list[Sweep]:
 
     sweeps = [sweep_series(s) for s in sorted(set(STORED_SERIES.values()))]
     sweeps.append(sweep_series("lorenz63", 20_000))
-    sweeps.append(sweep_trainability_map("default"))
+    sweeps += [sweep_trainability_map("default", delay) for delay in TRAINABILITY_MAP_DELAYS]
     for scale in SCALES:
         sweeps += [sweep_spectrum(scale), sweep_lyapunov(scale), sweep_beyond(scale),
                    sweep_trainability(scale), sweep_init_comparison(scale),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -49,6 +50,8 @@ __all__ = [
     "ISOMETRY_COLUMNS",
     "predicted_timescales",
     "forgetting_timescales",
+    "trainability_map_lines",
+    "trainability_map_rows",
 ]
 
 def timescale_grid(arch: str, gains: Sequence[float], values: Sequence[float], *,
@@ -360,3 +363,73 @@ def forgetting_timescales(gains: Sequence[float], *, bias_std: float = 0.5,
         out[arch] = {k: np.array([r[k] for r in rows], dtype=float)
                      for k in ("chi_1", "xi_1", "c_star", "chi_c", "xi_c")}
     return out
+
+
+def trainability_map_lines(config: Mapping[str, Any], n_gains: int = 31, n_values: int = 21
+                           ) -> dict[str, dict[str, np.ndarray]]:
+    """Mean-field ``chi_1`` over the region of a trainability map, finer than its grid.
+
+    For each cell of ``config`` (a :data:`~gcrit_utils.experiments.training.TRAINABILITY_MAP`
+    entry): ``chi_1`` with the map's input (``input_scale`` as ``sigma_x``) on ``n_gains``
+    gains and ``n_values`` values of the cell's second axis, spanning the map's range — the
+    bias spread (every gate) for a cell without a memory gate, else the memory gate's bias
+    mean at spread ``bias_std``.
+
+    Returns
+    -------
+    dict
+        Cell -> :func:`timescale_grid` result (``chi_1`` of shape (n_values, n_gains)).
+    """
+    gains = np.linspace(min(config["gains"]), max(config["gains"]), n_gains)
+    out = {}
+    for arch in config["archs"]:
+        gated = get_cell(arch).memory_gate is not None
+        axis = config["memory_means"] if gated else config["rnn_bias_stds"]
+        values = np.linspace(min(axis), max(axis), n_values)
+        out[arch] = timescale_grid(arch, gains, values,
+                                   vary="bias_mean" if gated else "bias_std",
+                                   bias_std=float(config["bias_std"]),
+                                   input_std=float(config["input_scale"]))
+    return out
+
+
+def trainability_map_rows(data: Mapping[str, np.ndarray], config: Mapping[str, Any],
+                          trained: float = 0.5) -> list[dict[str, Any]]:
+    """Per cell and value of its second axis: which gains of a trainability map train.
+
+    Parameters
+    ----------
+    data : dict
+        From :func:`~gcrit_utils.experiments.training.assemble_trainability_map`.
+    config : dict
+        Its configuration.
+    trained : float
+        A grid point counts as trained when its median final loss over seeds is below this
+        fraction of chance.
+
+    Returns
+    -------
+    list of dict
+        ``arch``, ``value`` (bias spread or memory-gate mean), ``trained_gains`` (list),
+        ``best_gain``, ``best_loss`` (median over seeds), ``chi_1`` at the best gain and
+        ``chi_one_gain`` (smallest grid gain with ``chi_1 >= 1``, ``nan`` if none), with
+        ``chi_1`` from :func:`timescale_grid` on the map's own grid and input.
+    """
+    gains = np.asarray(data["gains"], dtype=float)
+    rows = []
+    for arch in config["archs"]:
+        gated = get_cell(arch).memory_gate is not None
+        values = np.asarray(data[f"axis_{arch}"], dtype=float)
+        chi = timescale_grid(arch, gains, values, vary="bias_mean" if gated else "bias_std",
+                             bias_std=float(config["bias_std"]),
+                             input_std=float(config["input_scale"]))["chi_1"]
+        median = np.median(np.asarray(data[f"final_{arch}"], dtype=float), axis=-1)
+        for v, value in enumerate(values):
+            best = int(np.argmin(median[v]))
+            above = np.nonzero(chi[v] >= 1.0)[0]
+            rows.append({"arch": arch, "value": float(value),
+                         "trained_gains": [float(g) for g in gains[median[v] < trained]],
+                         "best_gain": float(gains[best]), "best_loss": float(median[v, best]),
+                         "chi_1": float(chi[v, best]),
+                         "chi_one_gain": float(gains[above[0]]) if above.size else float("nan")})
+    return rows

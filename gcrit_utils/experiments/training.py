@@ -15,7 +15,7 @@ from ..cells import get_cell
 from ..init import INITIALISERS, critical_init_, initialise_
 from ..intervals import median_interval
 from ..network import RandomRNN
-from ..sweep import Sweep, freeze
+from ..sweep import Sweep, freeze, thaw
 from ..systems import system_series
 from ..training import TASK_SIZES, RecurrentRegressor, model_from_random_rnn, train
 from .forecasting import stored_series
@@ -50,6 +50,7 @@ __all__ = [
     "trainability_map_tasks",
     "assemble_trainability_map",
     "sweep_trainability_map",
+    "TRAINABILITY_MAP_DELAYS",
 ]
 
 #: Delay task, N = 64 networks built from RandomRNN at each gain.
@@ -169,15 +170,34 @@ def assemble_trainability_map(config: Mapping[str, Any], results: list[dict[str,
     return out
 
 
-def sweep_trainability_map(scale: str | None = None) -> Sweep:
-    """The trainability map over the phase diagram (entry ``trainability_map_<scale>``);
-    defined at the default scale only."""
+#: Delays of the delay task at which the trainability map is drawn: a short one that a fixed
+#: budget separates into trained and untrained starts, and :data:`TRAINABILITY_MAP`'s own.
+TRAINABILITY_MAP_DELAYS: tuple[int, ...] = (10, 25)
+
+
+def sweep_trainability_map(scale: str | None = None, delay: int | None = None) -> Sweep:
+    """The trainability map over the phase diagram; defined at the default scale only.
+
+    Parameters
+    ----------
+    scale : str, optional
+        Only ``"default"``.
+    delay : int, optional
+        Delay of the task (>= 1); :data:`TRAINABILITY_MAP`'s own (25) by default, stored as
+        ``trainability_map_<scale>``; another delay is stored as
+        ``trainability_map_<scale>_delay<delay>``, with the rest of the configuration the same.
+    """
     scale = current_scale(scale)
     if scale not in TRAINABILITY_MAP:
         raise ValueError(f"the trainability map is defined for {sorted(TRAINABILITY_MAP)}, "
                          f"got scale={scale!r}")
-    return Sweep(f"trainability_map_{scale}", TRAINABILITY_MAP[scale], trainability_map_tasks,
-                 trainability_task, assemble_trainability_map)
+    config = TRAINABILITY_MAP[scale]
+    name = f"trainability_map_{scale}"
+    if delay is not None and check_int("delay", delay, 1) != config["delay"]:
+        config = freeze({**thaw(config), "delay": int(delay)})
+        name += f"_delay{delay}"
+    return Sweep(name, config, trainability_map_tasks, trainability_task,
+                 assemble_trainability_map)
 
 
 def lorenz_training_series(n_steps: int = 20_000, seed: int = 0, root: Any = None

@@ -9,8 +9,14 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from ..cells import get_cell
 from ..experiments import propagation as pr
-from ..experiments.training import TRAINABILITY, sweep_trainability
+from ..experiments.training import (
+    TRAINABILITY,
+    TRAINABILITY_MAP_DELAYS,
+    sweep_trainability,
+    sweep_trainability_map,
+)
 from ._style import PAGE, cell_label, finite
 
 __all__ = [
@@ -21,6 +27,7 @@ __all__ = [
     "figure_undriven_criteria",
     "figure_trainability",
     "figure_trainability_map",
+    "trainability_map_ylabels",
     "FIGURES",
 ]
 
@@ -230,6 +237,26 @@ def _trainability(scale: str) -> Figure:
     return figure_trainability(sweep_trainability(scale).load(), cfg["archs"], xi)
 
 
+def trainability_map_ylabels(archs: Sequence[str]) -> dict[str, str]:
+    """Axis label of each cell's second axis in :func:`figure_trainability_map`."""
+    out = {}
+    for arch in archs:
+        gate = get_cell(arch).memory_gate
+        out[arch] = (r"bias spread $s_b$" if gate is None
+                     else rf"bias mean $\mu$ of ${gate}$")
+    return out
+
+
+def _trainability_map(delay: int) -> Callable[[str], Figure]:
+    def draw(scale: str) -> Figure:
+        sweep = sweep_trainability_map("default", delay)
+        cfg = sweep.config
+        return figure_trainability_map(sweep.load(), cfg["archs"],
+                                       pr.trainability_map_lines(cfg), delay,
+                                       trainability_map_ylabels(cfg["archs"]))
+    return draw
+
+
 #: name -> function(scale) -> Figure, for ``gcrit figures``.
 FIGURES: dict[str, Callable[[str], Figure]] = {
     "propagation": lambda scale: figure_propagation(pr.propagation_comparison()),
@@ -245,4 +272,5 @@ FIGURES: dict[str, Callable[[str], Figure]] = {
         pr.criterion_lines(("gru", "lstm"), np.linspace(0.0, 6.0, 25)),
         pr.undriven_criteria()),
     "trainability": _trainability,
+    **{f"trainability_map_delay{d}": _trainability_map(d) for d in TRAINABILITY_MAP_DELAYS},
 }
