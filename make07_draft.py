@@ -191,7 +191,16 @@ VERDICT
 md(r"""
 ## What this chapter does not show
 
-LIMITS
+- **Other budgets and sizes.** One hidden size ({glue:text}`tr-hidden`), one optimiser setting and
+  {glue:text}`tr-steps` steps; an initialisation that loses here may catch up with a longer budget
+  or a tuned learning rate, and the ranking at a larger width is not measured.
+- **Generalisation.** The final loss is the training loss (fresh batches for the synthetic tasks
+  and Lorenz-63; the {glue:text}`tr-digits-train` training images for the digits), not a held-out
+  accuracy.
+- **Why.** The comparison says which start ends lower, not why; in particular it does not test
+  that the critical initialisations help or hurt *through* the spectral edge.
+- **Significance.** With {glue:text}`tr-seeds` seeds an "overlap" is no evidence that two
+  initialisations are equal; only complete separation is reported as a difference.
 """)
 code(r"""
 # Keeps the stored survey honest: one run retrained here must reproduce its stored final loss
