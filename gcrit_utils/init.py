@@ -64,9 +64,10 @@ def critical_init_(
         Seed of the draw; ``None`` uses torch's default generator, like ``torch.nn.init``.
     bias_mean : dict, optional
         Mean of a gate's bias, e.g. ``{"f": 1.0}`` (the LSTM's forget-gate bias of +1) or
-        ``{"z": 1.0}`` (a GRU's update gate); 0 for gates not named. ``g_c`` is computed for
-        zero means: a mean moves the criterion (see the book's chapter on signal
-        propagation).
+        ``{"z": 1.0}`` (a GRU's update gate); 0 for gates not named. ``g_c`` is computed
+        with these means (``method="zero_state"`` or ``"annealed"``): a forget-gate mean of
+        +1 lowers the LSTM's ``g_c`` at ``s_b = 0.5`` from 1.71 to 0.86, so the gain stays at
+        ``gain_factor`` of the edge of the network actually built.
 
     Returns
     -------
@@ -87,11 +88,14 @@ def critical_init_(
     means = cell.bias_means(bias_mean)
     if not module.bias and (any(stds.values()) or any(means.values())):
         raise ValueError("bias_std and bias_mean must be 0 for a module built with bias=False")
+    nonzero = {k: v for k, v in (bias_mean or {}).items() if v}
     if method == "annealed":
-        memory = {k: v for k, v in (bias_mean or {}).items() if v}
-        g = gain_factor * annealed_critical_gain(cell, bias_std, bias_mean=memory or None)
+        g = gain_factor * annealed_critical_gain(cell, bias_std, bias_mean=nonzero or None)
+    elif nonzero and method != "zero_state":
+        raise ValueError(f"bias_mean needs method='zero_state' or 'annealed', got {method!r}")
     else:
-        g = gain_factor * critical_gain(cell, bias_std, method=method)
+        g = gain_factor * critical_gain(cell, bias_std, method=method,
+                                        bias_mean=nonzero or None)
     gen = None
     if seed is not None:
         gen = torch.Generator(device="cpu").manual_seed(check_int("seed", seed, 0))

@@ -49,6 +49,7 @@ def median_interval(values: Sequence[float] | np.ndarray, level: float = 0.9
     The interval is ``[x_(j), x_(n+1-j)]`` between order statistics, with the largest ``j``
     whose coverage ``P(j <= Binomial(n, 1/2) <= n - j)`` is at least ``level``; with few
     values it falls back to the range (coverage ``1 - 2^(1-n)``: 0.94 at ``n = 5``).
+    ``+inf`` is allowed (e.g. a diverged training run) and sorts last; NaN is not.
 
     Returns
     -------
@@ -56,8 +57,8 @@ def median_interval(values: Sequence[float] | np.ndarray, level: float = 0.9
         ``coverage`` is the exact coverage of ``[low, high]`` for a continuous distribution.
     """
     x = np.sort(np.asarray(values, dtype=float))
-    if x.ndim != 1 or x.size == 0 or not np.all(np.isfinite(x)):
-        raise ValueError("values must be a non-empty 1-d array of finite numbers")
+    if x.ndim != 1 or x.size == 0 or np.any(np.isnan(x)) or np.any(x == -np.inf):
+        raise ValueError("values must be a non-empty 1-d array of numbers or +inf (no NaN)")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1), got {level!r}")
     n = x.size

@@ -1,6 +1,7 @@
 """Training recurrent networks from a given initialisation (signal propagation and training).
 
-Small, CPU-friendly tasks and one training loop (Adam, MSE) used to ask whether the
+Small, CPU-friendly tasks and one training loop (Adam; MSE, or cross-entropy for the
+classification tasks) used to ask whether the
 critical initialisation helps *trained* networks:
 
 - ``"delay"``: scalar i.i.d. N(0, 1) input, target ``y_t = x_{t - T}`` for ``t >= T``
@@ -12,8 +13,9 @@ critical initialisation helps *trained* networks:
 - ``"lorenz"``: one-step forecasting of Lorenz-63 (normalised), windows of length ``T``;
 - ``"copy"``: delayed recall (the copy task of Hochreiter & Schmidhuber 1997 as set by
   Arjovsky et al. 2016): :data:`COPY_SYMBOLS` random symbols out of :data:`COPY_ALPHABET`,
-  ``T`` blanks, a recall marker, and the symbols to be reproduced in order in the last steps
-  (cross-entropy; chance ``ln`` of the alphabet size, guessing uniformly);
+  ``T - 1`` blanks, a recall marker, and the symbols to be reproduced in order in the last
+  steps, each ``T + COPY_SYMBOLS`` steps after it was shown (cross-entropy over the recalled
+  steps; chance ``ln`` of the alphabet size, guessing uniformly);
 - ``"digits"``: sequential 8x8 digits (scikit-learn's bundled set), read pixel by pixel
   (64 steps, one input), the class predicted at the last step (cross-entropy; chance the
   entropy of the class frequencies). ``T`` must be 64.
@@ -94,7 +96,8 @@ def task_batch(task: str, batch: int, length: int, gen: torch.Generator,
     Returns
     -------
     x : tensor (B, L, d_in); y : tensor (B, L, d_out); mask : tensor (B, L)
-        The loss is the MSE over the entries where ``mask`` is 1.
+        The loss (MSE, or cross-entropy over classes for :data:`CLASSIFICATION` tasks,
+        where ``y`` holds class indices) is taken over the entries where ``mask`` is 1.
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
@@ -142,7 +145,8 @@ def task_batch(task: str, batch: int, length: int, gen: torch.Generator,
 
 def _copy_batch(batch: int, length: int, gen: torch.Generator
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Delayed recall: symbols, ``length`` blanks, a marker, then the symbols as targets."""
+    """Delayed recall: symbols, ``length - 1`` blanks, a marker, then the symbols as targets
+    (each recalled ``length + COPY_SYMBOLS`` steps after it was shown)."""
     k, blank, marker = COPY_SYMBOLS, COPY_ALPHABET, COPY_ALPHABET + 1
     total = k + length + k
     symbols = torch.randint(0, COPY_ALPHABET, (batch, k), generator=gen)
@@ -202,7 +206,8 @@ class TrainingResult:
     Attributes
     ----------
     losses : ndarray, shape (steps,)
-        Training MSE per step, divided by the task's chance level (1 = chance).
+        Training loss per step (MSE, or cross-entropy for a classification task), divided
+        by the task's chance level (1 = chance).
     final : float
         Mean normalised loss over the last 10% of the steps.
     """

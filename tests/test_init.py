@@ -129,3 +129,15 @@ def test_initialise_applies_every_named_initialisation():
         assert all(torch.isfinite(p).all() for p in gru.parameters())
     with pytest.raises(ValueError, match="name must be one of"):
         initialise_(torch.nn.GRU(2, 8), "xavier", seed=0, length=50)
+
+
+def test_critical_init_puts_a_biased_forget_gate_at_its_own_edge():
+    module = torch.nn.LSTM(2, 300).double()
+    g = critical_init_(module, 0.5, 1.0, seed=0, bias_mean={"f": 1.0})
+    # the forget-gate mean lowers g_c (E[(1 - f)^-2] grows); the gain follows it
+    assert g == pytest.approx(critical_gain("lstm", 0.5, bias_mean={"f": 1.0}))
+    assert g < 0.6 * critical_gain("lstm", 0.5)
+    edge = np.linalg.eigvals(module_zero_state_jacobian(module).numpy()).real.max()
+    assert abs(edge - 1.0) < 0.05
+    with pytest.raises(ValueError, match="bias_mean needs method"):
+        critical_init_(torch.nn.LSTM(2, 8), 0.5, method="mean_field", bias_mean={"f": 1.0})

@@ -213,3 +213,8 @@ def test_median_interval_uses_order_statistics_with_exact_coverage():
         median_interval(x, level=1.5)
     with pytest.raises(ValueError, match="non-empty"):
         median_interval([])
+    # a diverged run (+inf) sorts last; the median of the rest stays finite
+    med, lo, hi, _ = median_interval([0.2, np.inf, 0.1, 0.3, 0.4])
+    assert (med, lo, hi) == (0.3, 0.1, np.inf)
+    with pytest.raises(ValueError, match="no NaN"):
+        median_interval([0.1, np.nan])

@@ -94,6 +94,11 @@ def test_init_survey_summary_groups_seeds_and_counts_solved_runs():
     assert rows["chrono"]["low"] == pytest.approx(0.01) and rows["chrono"]["high"] == 0.05
     with pytest.raises(ValueError, match="differ in length"):
         init_survey_summary(tasks, finals[:-1])
+    # a diverged run (recorded as inf) is counted and sorts last
+    finals[0] = float("inf")
+    rows = {r["init"]: r for r in init_survey_summary(tasks, finals)}
+    assert rows["default"]["diverged"] == 1 and rows["chrono"]["diverged"] == 0
+    assert rows["default"]["high"] == float("inf") and np.isfinite(rows["default"]["median"])
 
 
 def test_compare_inits_needs_every_seed_on_one_side():

@@ -398,14 +398,17 @@ def init_survey_summary(tasks: list[dict[str, Any]], finals: list[float], level:
     list of dict
         Keys ``arch``, ``task``, ``length``, ``init``, ``seeds``, ``median``, ``low``,
         ``high``, ``coverage``, ``solved`` (runs with final loss below :data:`SOLVED`),
-        in the order the groups first appear in ``tasks``.
+        ``diverged`` (runs whose loss became NaN, recorded as ``inf`` by the training loop;
+        they count as the worst values, so the median and interval stay defined), in the
+        order the groups first appear in ``tasks``.
     """
     rows = []
     for (arch, task, length, init), values in survey_groups(tasks, finals).items():
         med, low, high, coverage = median_interval(values, level)
         rows.append({"arch": arch, "task": task, "length": length, "init": init,
                      "seeds": len(values), "median": med, "low": low, "high": high,
-                     "coverage": coverage, "solved": int(np.sum(values < SOLVED))})
+                     "coverage": coverage, "solved": int(np.sum(values < SOLVED)),
+                     "diverged": int(np.sum(np.isinf(values)))})
     return rows
 
 
