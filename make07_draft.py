@@ -52,7 +52,9 @@ from gcrit_utils.training import COPY_ALPHABET, COPY_SYMBOLS, DIGITS_TRAIN
 CONFIG = INIT_SURVEY["default"]
 tasks, finals = init_survey_results("default")
 rows = init_survey_summary(tasks, finals)
-glue("tr-seeds", len(CONFIG["seeds"]), display=False)
+# the page is written for the complete survey: every run of every seed
+assert len(tasks) == len(sweep_init_survey("default").tasks()), "the survey is not complete"
+glue("tr-seeds", min(r["seeds"] for r in rows), display=False)
 """, ("hide-input",))
 md(r"""
 ## The initialisations
@@ -96,8 +98,9 @@ chance:
 - *adding problem* {cite:p}`hochreiter1997long`, length {glue:text}`tr-len-adding`: add the two
   marked numbers of a random sequence (MSE);
 - *delayed recall* (copy), {glue:text}`tr-copy-symbols` symbols from an alphabet of
-  {glue:text}`tr-copy-alphabet`, recalled after {glue:text}`tr-len-copy` blank steps
-  (cross-entropy over the recalled symbols);
+  {glue:text}`tr-copy-alphabet`, then blanks and a recall marker; each symbol is to be
+  reproduced {glue:text}`tr-copy-distance` steps after it was shown (cross-entropy over the
+  recalled symbols);
 - *Lorenz-63*, one step ahead on windows of {glue:text}`tr-len-lorenz` steps (MSE of the
   standardised state);
 - *sequential digits*: scikit-learn's 8×8 digits read one pixel per step
@@ -116,6 +119,7 @@ lengths = {task: length for task, length in CONFIG["tasks"]}
 for task, length in lengths.items():
     glue(f"tr-len-{task}", length, display=False)
 glue("tr-copy-symbols", COPY_SYMBOLS, display=False)
+glue("tr-copy-distance", lengths["copy"] + COPY_SYMBOLS, display=False)
 glue("tr-copy-alphabet", COPY_ALPHABET, display=False)
 glue("tr-digits-train", DIGITS_TRAIN, display=False)
 for key in ("hidden", "batch", "steps"):
