@@ -116,6 +116,39 @@ def test_compare_inits_needs_every_seed_on_one_side():
     assert verdict == {"chrono": "lower", "orthogonal": "overlap", "critical x1.5": "higher"}
     with pytest.raises(ValueError, match="reference 'annealed critical'"):
         compare_inits(tasks, finals, "annealed critical")
+    from gcrit_utils.experiments.training import (
+        best_per_panel,
+        comparison_counts,
+        init_survey_summary,
+    )
+
+    assert comparison_counts(compare_inits(tasks, finals, "default")) == {
+        "chrono": {"lower": 1, "overlap": 0, "higher": 0},
+        "orthogonal": {"lower": 0, "overlap": 1, "higher": 0},
+        "critical x1.5": {"lower": 0, "overlap": 0, "higher": 1}}
+    best = best_per_panel(init_survey_summary(tasks, finals))
+    assert list(best) == [("gru", "copy", 5)] and best[("gru", "copy", 5)]["init"] == "chrono"
+
+
+def test_separation_chance_counts_the_two_extreme_orderings():
+    from itertools import combinations
+
+    from gcrit_utils.experiments.training import separation_chance
+
+    assert separation_chance(5, 5) == pytest.approx(2 / 252)
+    # enumerate the orderings of 3 + 2 draws: 2 of the C(5, 2) = 10 separate completely
+    separated = sum(set(pos) in ({0, 1}, {3, 4}) for pos in combinations(range(5), 2))
+    assert separation_chance(3, 2) == pytest.approx(separated / 10)
+    with pytest.raises(ValueError, match="n_a"):
+        separation_chance(0, 5)
+
+
+def test_lorenz_baselines_rank_persistence_above_linear_extrapolation():
+    from gcrit_utils.experiments.training import lorenz_one_step_baselines
+
+    base = lorenz_one_step_baselines()
+    # standardised series, dt = 0.02: a step moves ~ dt * |velocity|, far below chance (1)
+    assert 0.0 < base["linear, two steps"] < base["persistence"] < 0.1
 
 
 def test_trainability_map_covers_each_cells_second_axis():
