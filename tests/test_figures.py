@@ -31,9 +31,7 @@ from gcrit_utils.experiments.forecasting import (  # noqa: E402
 )
 from gcrit_utils.experiments.spectrum import SPECTRUM_CASES, sweep_spectrum  # noqa: E402
 from gcrit_utils.experiments.training import (  # noqa: E402
-    INIT_COMPARISON,
     TRAINABILITY,
-    sweep_init_comparison,
     sweep_trainability,
 )
 from gcrit_utils.scrambling import (  # noqa: E402
@@ -69,11 +67,6 @@ def _trainability():
     cfg = TRAINABILITY["default"]
     xi = pr.predicted_timescales(cfg["archs"], cfg["gains"], cfg["bias_std"], cfg["input_scale"])
     return sweep_trainability("default").load(), cfg["archs"], xi
-
-
-def _init_comparison():
-    cfg = INIT_COMPARISON["default"]
-    return sweep_init_comparison("default").load(), cfg["archs"], cfg["tasks"], cfg["inits"]
 
 
 def _trainability_map():
@@ -119,11 +112,11 @@ CALLS = {
         pr.undriven_criteria([0.5, 3.0], [0.0, 2.0], n=30, steps=40, warmup=20)),
     "figure_trainability": _trainability,
     "figure_trainability_map": _trainability_map,
-    "figure_init_comparison": _init_comparison,
     "figure_init_survey": lambda: ([
         {"arch": a, "task": "copy", "length": 5, "init": i, "seeds": 3, "median": m,
          "low": 0.5 * m, "high": 1.5 * m, "coverage": 0.75, "solved": 0}
-        for a in ("gru", "lstm") for i, m in (("default", 1.0), ("chrono", 0.05))],),
+        for a in ("gru", "lstm") for i, m in (("default", 1.0), ("chrono", 0.05))],
+        {"copy": {"a baseline": 0.5}}),
     "figure_cobweb": lambda: (example_chaotic_network(), 0.1, 20),
     "figure_period3_vs_gain": lambda: (
         {"He": period3_vs_gain(np.array([1.0, 4.0]), 8, count=20, seed=0)},),

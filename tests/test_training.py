@@ -221,3 +221,16 @@ def test_trainability_map_at_another_delay_changes_only_the_delay():
         {k: v for k, v in own.params.items() if k != "delay"} and short.params["delay"] == 10
     with pytest.raises(ValueError, match="delay"):
         sweep_trainability_map("default", 0)
+
+
+def test_initial_edges_put_critical_x1_at_the_edge_and_order_the_gains():
+    from gcrit_utils.experiments.training import initial_edges
+
+    rows = {(r["arch"], r["init"]): r for r in initial_edges(hidden=200, length=20, seed=1)}
+    for arch in ("gru", "lstm"):
+        assert np.isnan(rows[(arch, "default")]["gain"])
+        assert abs(rows[(arch, "critical x1")]["rightmost"] - 1.0) < 0.1
+        edges = [rows[(arch, f"critical x{f}")]["rightmost"] for f in ("0.5", "1", "1.5")]
+        gains = [rows[(arch, f"critical x{f}")]["gain"] for f in ("0.5", "1", "1.5")]
+        assert edges == sorted(edges) and gains == pytest.approx([0.5, 1.0, 1.5] * np.array(
+            gains[1]))
