@@ -427,19 +427,22 @@ def init_survey_summary(tasks: list[dict[str, Any]], finals: list[float], level:
     return rows
 
 
-def compare_inits(tasks: list[dict[str, Any]], finals: list[float], reference: str
-                  ) -> dict[tuple[str, str, int], dict[str, str]]:
+def compare_inits(tasks: list[dict[str, Any]], finals: list[float], reference: str,
+                  chance: float = OFF_CHANCE) -> dict[tuple[str, str, int], dict[str, str]]:
     """Each initialisation against ``reference``, per (cell, task, length) panel.
 
     ``"lower"`` when every seed of the initialisation ends below every seed of the
-    reference, ``"higher"`` when every seed ends above, ``"overlap"`` otherwise. Complete
-    separation is a strict test: with five seeds each, it happens by chance with probability
-    2/252 (either direction) if the two initialisations do not differ.
+    reference, ``"higher"`` when every seed ends above, ``"overlap"`` otherwise, and
+    ``"chance"`` when every seed of both ends at or above ``chance`` (loss / chance), where
+    an ordering would compare two failures. Complete separation is a strict test: with five
+    seeds each, it happens by chance with probability 2/252 (either direction,
+    :func:`separation_chance`) if the two initialisations do not differ.
 
     Returns
     -------
     dict
-        Panel -> {initialisation -> "lower" | "higher" | "overlap"} (the reference left out).
+        Panel -> {initialisation -> "lower" | "higher" | "overlap" | "chance"} (the reference
+        left out).
 
     Raises
     ------
@@ -457,8 +460,10 @@ def compare_inits(tasks: list[dict[str, Any]], finals: list[float], reference: s
         for key, values in groups.items():
             if key[:3] != panel or key[3] == reference:
                 continue
-            out[panel][key[3]] = ("lower" if values.max() < ref.min() else
-                                  "higher" if values.min() > ref.max() else "overlap")
+            out[panel][key[3]] = (
+                "chance" if min(values.min(), ref.min()) >= chance else
+                "lower" if values.max() < ref.min() else
+                "higher" if values.min() > ref.max() else "overlap")
     return out
 
 
@@ -490,12 +495,13 @@ def best_per_panel(rows: list[dict[str, Any]]) -> dict[tuple[str, str, int], dic
 def comparison_counts(verdict: Mapping[tuple[str, str, int], Mapping[str, str]]
                       ) -> dict[str, dict[str, int]]:
     """How many panels of :func:`compare_inits` put each initialisation ``"lower"``,
-    ``"overlap"`` or ``"higher"`` than the reference, in the order the initialisations
-    first appear."""
+    ``"overlap"``, ``"higher"`` or ``"chance"`` against the reference, in the order the
+    initialisations first appear."""
     counts: dict[str, dict[str, int]] = {}
     for per_init in verdict.values():
         for init, kind in per_init.items():
-            counts.setdefault(init, {"lower": 0, "overlap": 0, "higher": 0})[kind] += 1
+            counts.setdefault(init, dict.fromkeys(("lower", "overlap", "higher", "chance"), 0)
+                              )[kind] += 1
     return counts
 
 
