@@ -131,6 +131,14 @@ def test_compare_inits_needs_every_seed_on_one_side():
         "critical x1.5"] == "chance"
     best = best_per_panel(init_survey_summary(tasks, finals))
     assert list(best) == [("gru", "copy", 5)] and best[("gru", "copy", 5)]["init"] == "chrono"
+    from gcrit_utils.experiments.training import init_survey_verdicts
+
+    rows = {r["init"]: r for r in init_survey_verdicts(tasks, finals, "default")}
+    assert list(rows) == ["default", "chrono", "orthogonal", "critical x1.5"]
+    assert rows["default"]["lower"] == [] and rows["default"]["best"] == []
+    assert rows["chrono"]["lower"] == [("gru", "copy", 5)] == rows["chrono"]["best"]
+    assert rows["critical x1.5"]["higher"] == [("gru", "copy", 5)]
+    assert rows["orthogonal"]["overlap"] == [("gru", "copy", 5)]
 
 
 def test_separation_chance_counts_the_two_extreme_orderings():

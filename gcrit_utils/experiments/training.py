@@ -47,6 +47,7 @@ __all__ = [
     "comparison_counts",
     "lorenz_one_step_baselines",
     "initial_edges",
+    "init_survey_verdicts",
     "init_model",
     "init_comparison_task",
     "init_tasks",
@@ -562,3 +563,29 @@ def initial_edges(hidden: int = 1000, length: int = 200, seed: int = 0,
                          "gain": float(gain) if gain is not None else math.nan,
                          "rightmost": float(np.linalg.eigvals(jac).real.max())})
     return rows
+
+
+def init_survey_verdicts(tasks: list[dict[str, Any]], finals: list[float], reference: str
+                         ) -> list[dict[str, Any]]:
+    """Per initialisation, the panels where it beats or loses to ``reference``
+    (:func:`compare_inits`) and those where it has the lowest median
+    (:func:`best_per_panel`).
+
+    Returns
+    -------
+    list of dict
+        One per initialisation, ``reference`` first, then in the order of ``tasks``; keys
+        ``init``, ``lower``, ``higher``, ``overlap``, ``chance`` (lists of (cell, task,
+        length) panels; empty for the reference) and ``best`` (panels it wins outright).
+    """
+    verdict = compare_inits(tasks, finals, reference)
+    best = best_per_panel(init_survey_summary(tasks, finals))
+    inits = [reference, *dict.fromkeys(t["init"] for t in tasks if t["init"] != reference)]
+    out = []
+    for init in inits:
+        row: dict[str, Any] = {"init": init}
+        for kind in ("lower", "higher", "overlap", "chance"):
+            row[kind] = [p for p, per in verdict.items() if per.get(init) == kind]
+        row["best"] = [p for p, r in best.items() if r["init"] == init]
+        out.append(row)
+    return out
