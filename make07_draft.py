@@ -64,7 +64,7 @@ from gcrit_utils.figures import paper_style
 from gcrit_utils.figures.training import figure_init_survey
 from gcrit_utils.init import INITIALISERS
 from gcrit_utils.report import value_range
-from gcrit_utils.training import COPY_ALPHABET, COPY_SYMBOLS, DIGITS_TRAIN
+from gcrit_utils.training import COPY_ALPHABET, COPY_SYMBOLS, DIGITS_TRAIN, TASK_LABELS
 
 CONFIG = INIT_SURVEY["default"]
 tasks, finals = init_survey_results("default")
@@ -72,6 +72,7 @@ rows = init_survey_summary(tasks, finals)
 # the page is written for the complete survey: every run of every seed
 assert len(tasks) == len(sweep_init_survey("default").tasks()), "the survey is not complete"
 CELL = {"gru": "GRU", "lstm": "LSTM"}
+TASK = TASK_LABELS
 glue("tr-seeds", min(r["seeds"] for r in rows), display=False)
 glue("tr-n-inits", len(CONFIG["inits"]), display=False)
 glue("tr-n-tasks", len(CONFIG["tasks"]), display=False)
@@ -217,7 +218,7 @@ code(r"""
 def survey_table(arch):
     sel = [r for r in rows if r["arch"] == arch]
     table = pd.DataFrame(
-        [[r["init"], f"{r['task']} {r['length']}",
+        [[r["init"], f"{TASK[r['task']]} {r['length']}",
           f"{r['median']:.2g} [{r['low']:.2g}, {r['high']:.2g}] {r['solved']}/{r['seeds']}"]
          for r in sel], columns=["initialisation", "task", "median [interval] solved"])
     return table.pivot(index="initialisation", columns="task",
@@ -251,7 +252,7 @@ pd.DataFrame(
     [[*(SHORT[verdict[p][init]] for p in verdict), counts[init]["lower"],
       counts[init]["higher"]] for init in counts],
     index=pd.Index(list(counts), name="initialisation"),
-    columns=[*(f"{CELL[a]} {t}" for a, t, _ in verdict), "lower", "higher"])
+    columns=[*(f"{CELL[a]} {TASK[t]}" for a, t, _ in verdict), "lower", "higher"])
 """, ("hide-input",))
 code(r"""
 # numbers for the verdict: per panel the best initialisation (lowest median) and whether it is
@@ -271,7 +272,7 @@ assert set(KEY) == set(counts)
 
 
 def panel_list(panels):
-    return ", ".join(f"{CELL[a]} {t}" for a, t, _ in panels) or "none"
+    return ", ".join(f"{CELL[a]} {TASK[t]}" for a, t, _ in panels) or "none"
 
 
 for init, key in KEY.items():
@@ -284,6 +285,39 @@ for init, key in KEY.items():
 for (arch, task, _), r in best.items():
     glue(f"tr-best-{arch}-{task}", f"{r['median']:.2g}", display=False)
     glue(f"tr-best-init-{arch}-{task}", r["init"], display=False)
+# every median and solved count, as tr-med-<cell>-<task>-<init> and tr-solved-...
+for r in rows:
+    key = KEY.get(r["init"], r["init"])
+    glue(f"tr-med-{r['arch']}-{r['task']}-{key}", f"{r['median']:.2g}", display=False)
+    glue(f"tr-solved-{r['arch']}-{r['task']}-{key}", f"{r['solved']} of {r['seeds']}",
+         display=False)
+by = {(r["arch"], r["task"], r["init"]): r for r in rows}
+# the verdict's claims, checked on the data
+assert len(off_chance) == len(best)  # the best start is clearly off chance on every panel
+assert counts["critical x0.5"]["lower"] == counts["critical x0.5"]["higher"] == 0
+assert counts["orthogonal"]["lower"] == 0 and counts["memory bias +1"]["lower"] == 0
+assert all(not any(verdict[p][k] == "lower" for p in verdict if p[1] != "copy")
+           for k in ("annealed critical", "critical x1", "critical x1.5"))
+lstm_adding = [by[("lstm", "adding", k)]["solved"] for k in INITIALISERS]
+assert by[("lstm", "adding", "chrono")]["solved"] == n_seeds
+assert sum(lstm_adding) == n_seeds  # chrono is the only start that solves it
+assert all(by[(a, "copy", k)]["solved"] == 0 for a in CELL for k in INITIALISERS)
+glue("tr-lstm-adding-others", f"{max(v for v in lstm_adding if v != n_seeds)} of {n_seeds}",
+     display=False)
+lorenz_medians = [r["median"] for r in rows if r["task"] == "lorenz"]
+glue("tr-lorenz-margin", f"{baselines['persistence'] / max(lorenz_medians):.0f}",
+     display=False)
+glue("tr-lorenz-linear-margin", f"{baselines['linear, two steps'] / max(lorenz_medians):.1f}",
+     display=False)
+assert baselines["linear, two steps"] > max(lorenz_medians)
+assert all(r["solved"] == r["seeds"] for r in rows if r["task"] == "lorenz")
+glue("tr-digits-unsolved", sum(r["seeds"] - r["solved"] for r in rows if r["task"] == "digits"),
+     display=False)
+glue("tr-digits-runs", sum(r["seeds"] for r in rows if r["task"] == "digits"), display=False)
+# where the rightmost eigenvalue of each start lies, for the GRU copy panel
+glue("tr-gru-copy-edges", "; ".join(
+    f"{k} {edge[('gru', k)]['rightmost']:.3f}" for k in INITIALISERS
+    if verdict[("gru", "copy", lengths["copy"])].get(k) == "lower"), display=False)
 """, ("remove-cell",))
 md(VERDICT)
 md(r"""

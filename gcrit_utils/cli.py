@@ -41,9 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "In Python: from gcrit_utils import critical_init_; "
             "g = critical_init_(module, bias_std=0.0, gain_factor=0.5, method='zero_state', "
-            "seed=None). Sets weight_hh = g * W0 (W0 ~ N(0, 1/H)) in every layer and "
-            "direction, bias_ih ~ N(0, bias_std^2) per gate (candidate 0), bias_hh = 0, "
-            "and returns g = gain_factor * g_c."
+            "seed=None, bias_mean=None). Sets weight_hh = g * W0 (W0 ~ N(0, 1/H)) in every "
+            "layer and direction, bias_ih ~ N(bias_mean, bias_std^2) per gate (candidate "
+            "spread 0), bias_hh = 0, and returns g = gain_factor * g_c, with g_c computed for "
+            "those bias means. The book's chapter on training compares this with PyTorch's "
+            "default, orthogonal, forget-bias and chrono initialisation (chrono_init_)."
         ),
     )
     return parser

@@ -41,6 +41,7 @@ from .network import RandomRNN
 
 __all__ = [
     "TASKS",
+    "TASK_LABELS",
     "CLASSIFICATION",
     "TASK_SIZES",
     "CHANCE",
@@ -58,6 +59,9 @@ __all__ = [
 ]
 
 TASKS: tuple[str, ...] = ("delay", "adding", "lorenz", "copy", "digits")
+#: Names of the tasks in figures and tables.
+TASK_LABELS: dict[str, str] = {"delay": "delay", "adding": "adding", "lorenz": "Lorenz-63",
+                               "copy": "copy", "digits": "digits"}
 #: Tasks scored by cross-entropy over classes (the others by MSE).
 CLASSIFICATION: tuple[str, ...] = ("copy", "digits")
 #: Alphabet size and number of symbols to recall of the copy task.

@@ -245,3 +245,9 @@ def test_initial_edges_put_critical_x1_at_the_edge_and_order_the_gains():
         gains = [rows[(arch, f"critical x{f}")]["gain"] for f in ("0.5", "1", "1.5")]
         assert edges == sorted(edges) and gains == pytest.approx([0.5, 1.0, 1.5] * np.array(
             gains[1]))
+
+
+def test_every_task_has_a_label():
+    from gcrit_utils.training import TASK_LABELS, TASKS
+
+    assert set(TASK_LABELS) == set(TASKS)

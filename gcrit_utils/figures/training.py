@@ -14,6 +14,7 @@ from ..experiments.training import (
     init_survey_summary,
     lorenz_one_step_baselines,
 )
+from ..training import TASK_LABELS
 from ._style import PAGE, cell_label
 
 __all__ = ["figure_init_survey", "FIGURES"]
@@ -56,7 +57,7 @@ def figure_init_survey(rows: Sequence[dict],
                 if a == 0:
                     ax.legend(fontsize=6)
             ax.set_yscale("log")
-            ax.set_title(f"{cell_label(arch)}, {task} {length}", fontsize=8)
+            ax.set_title(f"{cell_label(arch)}, {TASK_LABELS[task]} {length}", fontsize=8)
             ax.set_xticks(range(len(inits)))
             ax.set_xticklabels(inits, rotation=60, ha="right", fontsize=6)
         axes[a, 0].set_ylabel("final loss / chance")
