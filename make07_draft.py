@@ -66,6 +66,7 @@ from gcrit_utils.init import INITIALISERS
 from gcrit_utils.report import value_range
 from gcrit_utils.training import COPY_ALPHABET, COPY_SYMBOLS, DIGITS_TRAIN, TASK_LABELS
 
+pd.set_option("display.max_colwidth", None)  # tables show their text in full
 CONFIG = INIT_SURVEY["default"]
 tasks, finals = init_survey_results("default")
 rows = init_survey_summary(tasks, finals)
@@ -212,17 +213,20 @@ md(r"""
 Final loss over chance, median over seeds, on a logarithmic scale of its own in each panel; the
 bar is the range of the seeds, an interval for the median with coverage
 {glue:text}`tr-coverage`. On Lorenz-63 the lines mark the two reference predictors. The medians
-with their intervals and the runs solved, per cell:
+with their intervals and the runs solved, for the GRU and then the LSTM:
 """)
 code(r"""
 def survey_table(arch):
     sel = [r for r in rows if r["arch"] == arch]
+    table_order = [f"{TASK[r['task']]} {r['length']}" for r in sel]
     table = pd.DataFrame(
         [[r["init"], f"{TASK[r['task']]} {r['length']}",
           f"{r['median']:.2g} [{r['low']:.2g}, {r['high']:.2g}] {r['solved']}/{r['seeds']}"]
          for r in sel], columns=["initialisation", "task", "median [interval] solved"])
-    return table.pivot(index="initialisation", columns="task",
-                       values="median [interval] solved").loc[list(INITIALISERS)]
+    table = table.pivot(index="initialisation", columns="task", values="median [interval] solved")
+    table = table.loc[list(INITIALISERS), list(dict.fromkeys(table_order))]
+    table.columns.name = CELL[arch]  # the table's corner names its cell
+    return table
 
 
 survey_table("gru")

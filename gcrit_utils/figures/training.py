@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -37,7 +38,7 @@ def figure_init_survey(rows: Sequence[dict],
     archs = list(dict.fromkeys(r["arch"] for r in rows))
     tasks = list(dict.fromkeys((r["task"], r["length"]) for r in rows))
     inits = list(dict.fromkeys(r["init"] for r in rows))
-    fig, axes = plt.subplots(len(archs), len(tasks), figsize=(PAGE, 2.2 * len(archs) + 1.0),
+    fig, axes = plt.subplots(len(archs), len(tasks), figsize=(PAGE, 2.4 * len(archs) + 1.4),
                              sharex=True, squeeze=False)
     for a, arch in enumerate(archs):
         for t, (task, length) in enumerate(tasks):
@@ -53,9 +54,8 @@ def figure_init_survey(rows: Sequence[dict],
             ax.axhline(1.0, color="0.4", lw=0.8, ls="--", label="chance")
             ax.axhline(SOLVED, color="C2", lw=0.8, ls=":", label="solved below")
             for k, (label, value) in enumerate((baselines or {}).get(task, {}).items()):
-                ax.axhline(value, color=f"C{3 + k}", lw=0.8, ls="-.", label=label)
-                if a == 0:
-                    ax.legend(fontsize=6)
+                ax.axhline(value, color=f"C{3 + k}", lw=0.8, ls="-.",
+                           label=f"{label} ({TASK_LABELS[task]})")
             ax.set_yscale("log")
             ax.set_title(f"{cell_label(arch)}, {TASK_LABELS[task]} {length}", fontsize=8)
             ax.set_xticks(range(len(inits)))
@@ -63,8 +63,14 @@ def figure_init_survey(rows: Sequence[dict],
         axes[a, 0].set_ylabel("final loss / chance")
     for ax in axes[-1]:
         ax.set_xlabel("initialisation")
-    axes[0, 0].legend(fontsize=6)
-    fig.tight_layout()
+    # one legend for the figure, above the panels, each line once
+    entries: dict[str, Any] = {}
+    for ax in axes.ravel():
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    fig.legend(list(entries.values()), list(entries), loc="upper center",
+               ncol=len(entries), fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 
 
