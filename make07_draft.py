@@ -57,6 +57,7 @@ from gcrit_utils.experiments.training import (
     initial_edges,
     lorenz_one_step_baselines,
     lorenz_training_series,
+    panel_names,
     separation_chance,
     sweep_init_survey,
 )
@@ -275,16 +276,12 @@ KEY = {"orthogonal": "orth", "memory bias +1": "bias1", "chrono": "chrono",
 assert set(KEY) == set(counts)
 
 
-def panel_list(panels):
-    return ", ".join(f"{CELL[a]} {TASK[t]}" for a, t, _ in panels) or "none"
-
-
 for init, key in KEY.items():
     for kind in ("lower", "higher"):
         glue(f"tr-{key}-{kind}", counts[init][kind], display=False)
-        glue(f"tr-{key}-{kind}-where", panel_list([p for p in verdict if verdict[p][init] == kind]),
-             display=False)
-    glue(f"tr-{key}-best-where", panel_list([p for p, r in best.items() if r["init"] == init]),
+        where = [p for p in verdict if verdict[p][init] == kind]
+        glue(f"tr-{key}-{kind}-where", panel_names(where), display=False)
+    glue(f"tr-{key}-best-where", panel_names([p for p, r in best.items() if r["init"] == init]),
          display=False)
 for (arch, task, _), r in best.items():
     glue(f"tr-best-{arch}-{task}", f"{r['median']:.2g}", display=False)

@@ -139,6 +139,10 @@ def test_compare_inits_needs_every_seed_on_one_side():
     assert rows["chrono"]["lower"] == [("gru", "copy", 5)] == rows["chrono"]["best"]
     assert rows["critical x1.5"]["higher"] == [("gru", "copy", 5)]
     assert rows["orthogonal"]["overlap"] == [("gru", "copy", 5)]
+    from gcrit_utils.experiments.training import panel_names
+
+    assert panel_names([("gru", "copy", 5), ("lstm", "lorenz", 50)]) == "GRU copy, LSTM Lorenz-63"
+    assert panel_names([]) == "none"
 
 
 def test_separation_chance_counts_the_two_extreme_orderings():

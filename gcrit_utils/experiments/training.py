@@ -18,7 +18,13 @@ from ..intervals import median_interval
 from ..network import RandomRNN
 from ..sweep import Sweep, freeze, thaw
 from ..systems import system_series
-from ..training import TASK_SIZES, RecurrentRegressor, model_from_random_rnn, train
+from ..training import (
+    TASK_LABELS,
+    TASK_SIZES,
+    RecurrentRegressor,
+    model_from_random_rnn,
+    train,
+)
 from .forecasting import stored_series
 from .scale import current_scale
 
@@ -48,6 +54,7 @@ __all__ = [
     "lorenz_one_step_baselines",
     "initial_edges",
     "init_survey_verdicts",
+    "panel_names",
     "init_model",
     "init_comparison_task",
     "init_tasks",
@@ -589,3 +596,10 @@ def init_survey_verdicts(tasks: list[dict[str, Any]], finals: list[float], refer
         row["best"] = [p for p, r in best.items() if r["init"] == init]
         out.append(row)
     return out
+
+
+def panel_names(panels: list[tuple[str, str, int]]) -> str:
+    """``"GRU copy, LSTM Lorenz-63"``: survey panels (cell, task, length) named for prose,
+    ``"none"`` for an empty list."""
+    cells = {"gru": "GRU", "lstm": "LSTM"}
+    return ", ".join(f"{cells.get(a, a)} {TASK_LABELS[t]}" for a, t, _ in panels) or "none"
