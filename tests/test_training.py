@@ -163,7 +163,7 @@ def test_lorenz_baselines_rank_persistence_above_linear_extrapolation():
 
     base = lorenz_one_step_baselines()
     # standardised series, dt = 0.02: a step moves ~ dt * |velocity|, far below chance (1)
-    assert 0.0 < base["linear, two steps"] < base["persistence"] < 0.1
+    assert 0.0 < base["linear from two states"] < base["persistence"] < 0.1
 
 
 def test_trainability_map_covers_each_cells_second_axis():

@@ -514,23 +514,23 @@ def comparison_counts(verdict: Mapping[tuple[str, str, int], Mapping[str, str]]
 
 
 def lorenz_one_step_baselines(n_steps: int = 20_000, root: Any = None) -> dict[str, float]:
-    """One-step losses of two predictors without memory of training, over the training
-    series of the ``"lorenz"`` task (:func:`lorenz_training_series`, trajectory seed 0), in
-    units of chance (the series is standardised, so chance is 1 per component).
+    """One-step losses of two simple reference predictors on the training series of the
+    ``"lorenz"`` task (:func:`lorenz_training_series`, trajectory seed 0), in units of
+    chance (the series is standardised, so chance is 1 per component).
 
     Returns
     -------
     dict
-        ``"persistence"``: predict ``x_{t+1} = x_t``; ``"linear, two steps"``: the least-
+        ``"persistence"``: predict ``x_{t+1} = x_t``; ``"linear from two states"``: the least-
         squares affine map from ``(x_t, x_{t-1})`` to ``x_{t+1}``, fitted on the same series
-        (a second-order extrapolation that knows the dynamics' local smoothness).
+        (a linear autoregression of order two).
     """
     s = lorenz_training_series(n_steps, 0, root).astype(float)
     persistence = float(np.mean((s[1:] - s[:-1]) ** 2))
     design = np.c_[s[1:-1], s[:-2], np.ones(len(s) - 2)]
     coef, *_ = np.linalg.lstsq(design, s[2:], rcond=None)
     linear = float(np.mean((design @ coef - s[2:]) ** 2))
-    return {"persistence": persistence, "linear, two steps": linear}
+    return {"persistence": persistence, "linear from two states": linear}
 
 
 def initial_edges(hidden: int = 1000, length: int = 200, seed: int = 0,
