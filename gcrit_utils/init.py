@@ -53,7 +53,7 @@ def critical_init_(
         told apart from PyTorch's default on any task, while starts at ``g_c`` and
         ``1.5 g_c`` ended above the default on some tasks and below it only on one. For a
         task with long memory the book's pick is :func:`chrono_init_`; for a reservoir, pick
-        the gain with :func:`~gcrit_utils.tune_gain`. Pass 1.0 for the edge itself.
+        the gain with :func:`~gcrit_utils.tuning.tune_gain`. Pass 1.0 for the edge itself.
     method : {"zero_state", "mean_field", "annealed"}
         Criterion used for ``g_c``. The initializer keeps the candidate bias at 0, so for
         ``nn.GRU``/``nn.LSTM`` the first two give the same gain; for ``nn.RNN`` with a bias
