@@ -11,6 +11,7 @@ from gcrit_utils.experiments.gain_choice import (
     gain_choice_ready,
     score_gain_choice,
     scored_archs,
+    seed_choices,
     sweep_gain_choice,
     worst_rows,
 )
@@ -30,6 +31,7 @@ def test_scores_of_the_stored_default_maps():
         assert row["tuned_low"] <= row["tuned"] <= row["tuned_high"] + 1e-12
         assert all(0 <= row[name] <= 1 + 1e-12 for name in FIXED_RULES)  # a rule never beats
         assert all(r in CANDIDATES for r in row["tuned_ratios"])  # the grid's best
+        assert 0 < row["other_seeds"] <= 1 + 1e-12  # a held-out pick never beats the best
     value, where = worst_rows(rows, "g = g_c")
     assert value == min(r["g = g_c"] for r in rows) and ", " in where
 
@@ -61,3 +63,17 @@ def test_a_subset_of_cells_is_scored_alone():
 
 def test_no_cell_is_scorable_without_validation_runs(tmp_path):
     assert scored_archs("default", root=tmp_path) == ()
+
+
+def test_seed_choices_agree_with_the_row_score():
+    row = score_gain_choice("default", n_boot=10)[-1]
+    seeds = seed_choices(row["system"], row["input_scale"], row["arch"], "default")
+    assert [s["ratio"] for s in seeds] == row["tuned_ratios"]
+    assert [s["readout"] for s in seeds] == row["tuned_readouts"]
+    for s in seeds:  # the choice is the validation argmax; its test VPT is at most the seed's best
+        assert s["validation"][s["readout"]] == max(s["validation"].values())
+        assert s["test"][s["readout"]] <= s["test_best"]
+    tuned = np.mean([s["test"][s["readout"]] for s in seeds]) / row["best"]
+    assert tuned == pytest.approx(row["tuned"])
+    with pytest.raises(ValueError, match="no validation runs"):
+        seed_choices("lorenz63", 0.1, "minimalrnn", "default")

@@ -49,6 +49,7 @@ __all__ = [
     "gain_choice_ready",
     "scored_archs",
     "score_gain_choice",
+    "seed_choices",
     "worst_rows",
 ]
 
@@ -220,8 +221,10 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     list of dict
         One row per (system, input scale, cell): ``system``, ``input_scale``, ``arch``,
         ``best`` (VPT), ``tuned`` (fraction of the best), ``tuned_low``/``tuned_high``,
-        ``tuned_ratios`` (the seeds' choices, g / g_c), and one fraction per
-        :data:`FIXED_RULES` name.
+        ``tuned_ratios`` and ``tuned_readouts`` (the seeds' choices, g / g_c),
+        ``other_seeds`` (the fraction kept when each seed uses the gain and readout best on the
+        *other* seeds' test windows: what one fixed choice made without that seed keeps), and
+        one fraction per :data:`FIXED_RULES` name.
     """
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
@@ -260,7 +263,9 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
                    "tuned": fraction(np.arange(n_seeds)),
                    "tuned_low": float(np.percentile(boot, 2.5)),
                    "tuned_high": float(np.percentile(boot, 97.5)),
-                   "tuned_ratios": [float(config["ratios"][c]) for c, _ in chosen]}
+                   "tuned_ratios": [float(config["ratios"][c]) for c, _ in chosen],
+                   "tuned_readouts": [str(READOUTS[r]) for _, r in chosen],
+                   "other_seeds": float(np.mean(_other_seeds_pick(test[:, :, idx])) / best)}
             mean = test.mean(axis=0)  # (R, G)
             for name, rule in FIXED_RULES.items():
                 ratio = rule(g_c)
@@ -268,6 +273,68 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
                                       range(mean.shape[0])) / best)
             rows.append(row)
     return rows
+
+
+def _other_seeds_pick(test: np.ndarray) -> np.ndarray:
+    """Leave one seed out: each seed's test VPT at the (readout, gain) whose mean test VPT over
+    the *other* seeds is largest. ``test`` has shape (S, R, K); returns shape (S,)."""
+    n_seeds = test.shape[0]
+    out = np.empty(n_seeds)
+    for k in range(n_seeds):
+        others = np.delete(test, k, axis=0).mean(axis=0)
+        r, c = np.unravel_index(int(np.argmax(others)), others.shape)
+        out[k] = test[k, r, c]
+    return out
+
+
+def seed_choices(system: str, input_scale: float, arch: str, scale: str | None = None,
+                 root: Any = None) -> list[dict[str, Any]]:
+    """What ``tune_gain`` chose for each seed of one row, and what the choice scored.
+
+    Parameters
+    ----------
+    system, input_scale, arch
+        The row (an entry of :data:`~gcrit_utils.experiments.forecasting.FORECAST_ENTRIES` and
+        a scored cell).
+    scale, root
+        As in :func:`score_gain_choice`.
+
+    Returns
+    -------
+    list of dict
+        One per seed: ``ratio`` and ``readout`` chosen; ``validation`` and ``test``, the mean
+        VPT per readout at the chosen ratio (dicts keyed by readout, in the map's units);
+        ``test_best``, the seed's best test VPT over the candidates and readouts.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the validation runs or the map are not stored.
+    ValueError
+        If the row is not among the validation runs.
+    """
+    scale = current_scale(scale)
+    sweep = sweep_gain_choice(scale)
+    stored = sweep.stored(root)
+    if stored is None:
+        raise FileNotFoundError(f"{sweep.name} is not in the store")
+    entries = [(s, float(i)) for s, i in sweep.config["entries"]]
+    if (system, float(input_scale)) not in entries or arch not in sweep.config["archs"]:
+        raise ValueError(f"no validation runs for ({system!r}, {input_scale}, {arch!r}); "
+                         f"entries {entries}, cells {list(sweep.config['archs'])}")
+    e = entries.index((system, float(input_scale)))
+    val = stored["validation_vpt"][e, list(sweep.config["archs"]).index(arch)]  # (S, K, R)
+    idx = [list(FORECAST_RATIOS).index(r) for r in sweep.config["ratios"]]
+    test = _test_map(system, input_scale, arch, scale, root)[:, :, idx]  # (S, R, K)
+    out = []
+    for k in range(test.shape[0]):
+        c, r = np.unravel_index(int(np.argmax(val[k])), val[k].shape)
+        out.append({"ratio": float(sweep.config["ratios"][c]), "readout": str(READOUTS[r]),
+                    "validation": {str(name): float(val[k, c, j])
+                                   for j, name in enumerate(READOUTS)},
+                    "test": {str(name): float(test[k, j, c]) for j, name in enumerate(READOUTS)},
+                    "test_best": float(test[k].max())})
+    return out
 
 
 def worst_rows(rows: Sequence[Mapping[str, Any]], key: str) -> tuple[float, str]:
