@@ -13,6 +13,7 @@ from gcrit_utils.experiments.gain_choice import (
     scored_archs,
     seed_choices,
     sweep_gain_choice,
+    vpt_peaks,
     worst_rows,
 )
 
@@ -22,10 +23,11 @@ def test_candidates_reach_from_the_smallest_gain_to_just_above_g_c():
     assert "minimalrnn" not in gain_choice_archs("default")  # no g_c, no rule to score
 
 
-def test_scores_of_the_stored_default_maps():
-    assert gain_choice_ready("default")
-    rows = score_gain_choice("default", n_boot=200)
-    archs = gain_choice_archs("default")
+@pytest.mark.parametrize("scale", ["default", "paper"])
+def test_scores_of_the_stored_maps(scale):
+    assert gain_choice_ready(scale)  # every cell of the validation runs has its maps stored
+    rows = score_gain_choice(scale, n_boot=200)
+    archs = gain_choice_archs(scale)
     assert len(rows) == len(FORECAST_ENTRIES) * len(archs)
     for row in rows:
         assert row["tuned_low"] <= row["tuned"] <= row["tuned_high"] + 1e-12
@@ -77,3 +79,15 @@ def test_seed_choices_agree_with_the_row_score():
     assert tuned == pytest.approx(row["tuned"])
     with pytest.raises(ValueError, match="no validation runs"):
         seed_choices("lorenz63", 0.1, "minimalrnn", "default")
+
+
+def test_peaks_of_a_stored_row():
+    peaks = vpt_peaks("lorenz63_x", 0.1, "gru", "default", within=0.5)
+    assert peaks and [p["ratio"] for p in peaks] == sorted(p["ratio"] for p in peaks)
+    best = max(peaks, key=lambda p: p["vpt"])
+    row = next(r for r in score_gain_choice("default", n_boot=10, archs=["gru"])
+               if (r["system"], r["input_scale"]) == ("lorenz63_x", 0.1))
+    assert best["vpt"] <= row["best"] + 1e-9  # the best of the candidates, not of the grid
+    assert all(p["vpt"] >= 0.5 * best["vpt"] for p in peaks)
+    with pytest.raises(ValueError, match="within must be in"):
+        vpt_peaks("lorenz63_x", 0.1, "gru", "default", within=0.0)

@@ -27,3 +27,16 @@ def test_the_figures_named_exist():
     for name in re.findall(r"`([a-z0-9_]+)`", table):
         assert name in FIGURES or any(f.endswith(name) or f.startswith(name.rstrip("_"))
                                       for f in FIGURES), name
+
+
+def test_the_gain_choice_counts_match_the_store():
+    from gcrit_utils.experiments.gain_choice import score_gain_choice
+
+    text = " ".join(README.split())
+    said = re.search(r"keeps at least 0\.9 of the best forecast in all but (\w+) \(task, cell\) "
+                     r"row at N = 1000 and all but (\w+) at N = 500", text)
+    assert said, "the README's gain-choice sentence changed; update this test"
+    words = {"one": 1, "two": 2, "three": 3, "four": 4}
+    for scale, word in (("paper", said.group(1)), ("default", said.group(2))):
+        rows = score_gain_choice(scale, n_boot=1)
+        assert sum(r["tuned"] < 0.9 for r in rows) == words[word], scale

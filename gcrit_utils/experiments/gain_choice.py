@@ -50,6 +50,7 @@ __all__ = [
     "scored_archs",
     "score_gain_choice",
     "seed_choices",
+    "vpt_peaks",
     "worst_rows",
 ]
 
@@ -335,6 +336,40 @@ def seed_choices(system: str, input_scale: float, arch: str, scale: str | None =
                     "test": {str(name): float(test[k, j, c]) for j, name in enumerate(READOUTS)},
                     "test_best": float(test[k].max())})
     return out
+
+
+def vpt_peaks(system: str, input_scale: float, arch: str, scale: str | None = None,
+               root: Any = None, within: float = 0.8) -> list[dict[str, Any]]:
+    """The peaks of one row's seed-mean test VPT over the candidate gains.
+
+    The curve is the better readout at each candidate; a peak is a candidate larger than its
+    neighbours (an end counts if larger than its one neighbour) and at least ``within`` times
+    the curve's maximum.
+
+    Parameters
+    ----------
+    system, input_scale, arch, scale, root
+        As in :func:`seed_choices`.
+    within : float
+        Smallest peak kept, as a fraction of the largest, in ``(0, 1]``.
+
+    Returns
+    -------
+    list of dict
+        ``ratio`` (g / g_c), ``readout`` (the better one there) and ``vpt`` (seed mean), by
+        increasing ratio.
+    """
+    if not 0 < within <= 1:
+        raise ValueError(f"within must be in (0, 1], got {within}")
+    scale = current_scale(scale)
+    ratios = sweep_gain_choice(scale).config["ratios"]
+    idx = [list(FORECAST_RATIOS).index(r) for r in ratios]
+    mean = _test_map(system, input_scale, arch, scale, root)[:, :, idx].mean(axis=0)  # (R, K)
+    curve, best_readout = mean.max(axis=0), mean.argmax(axis=0)
+    padded = np.concatenate([[-np.inf], curve, [-np.inf]])
+    is_peak = (curve > padded[:-2]) & (curve > padded[2:]) & (curve >= within * curve.max())
+    return [{"ratio": float(ratios[k]), "readout": str(READOUTS[best_readout[k]]),
+             "vpt": float(curve[k])} for k in np.flatnonzero(is_peak)]
 
 
 def worst_rows(rows: Sequence[Mapping[str, Any]], key: str) -> tuple[float, str]:
