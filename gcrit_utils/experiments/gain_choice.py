@@ -7,7 +7,7 @@ of the series *before* the map's test windows (the same network: same seed, size
 scale), with the map's own gains up to ``1.2 g_c`` as candidates. The chosen gain's *test*
 VPT is then read from the stored map, so the choice is scored on windows it never saw. The
 fixed rules are read from the same maps: ``g = g_c``, ``0.9 g_c``, ``0.8 g_c`` and ``g = 1``
-(a Gaussian ``W`` of spectral radius one, reservoirpy's default ``sr = 1``).
+(a Gaussian ``W`` of spectral radius one, the common echo-state choice ``sr = 1``).
 """
 
 from __future__ import annotations
@@ -221,7 +221,8 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     -------
     list of dict
         One row per (system, input scale, cell): ``system``, ``input_scale``, ``arch``,
-        ``best`` (VPT), ``tuned`` (fraction of the best), ``tuned_low``/``tuned_high``,
+        ``best`` (VPT) and ``best_ratio`` (its g / g_c), ``tuned`` (fraction of the best),
+        ``tuned_low``/``tuned_high``,
         ``tuned_ratios`` and ``tuned_readouts`` (the seeds' choices, g / g_c),
         ``other_seeds`` (the fraction kept when each seed uses the gain and readout best on the
         *other* seeds' test windows: what one fixed choice made without that seed keeps), and
@@ -268,6 +269,7 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
                    "tuned_readouts": [str(READOUTS[r]) for _, r in chosen],
                    "other_seeds": float(np.mean(_other_seeds_pick(test[:, :, idx])) / best)}
             mean = test.mean(axis=0)  # (R, G)
+            row["best_ratio"] = float(grid[int(np.argmax(mean.max(axis=0)))])
             for name, rule in FIXED_RULES.items():
                 ratio = rule(g_c)
                 row[name] = float(max(np.interp(ratio, grid, mean[r]) for r in
