@@ -7,7 +7,8 @@ of the series *before* the map's test windows (the same network: same seed, size
 scale), with the map's own gains up to ``1.2 g_c`` as candidates. The chosen gain's *test*
 VPT is then read from the stored map, so the choice is scored on windows it never saw. The
 fixed rules are read from the same maps: ``g = g_c``, ``0.9 g_c``, ``0.8 g_c`` and ``g = 1``
-(a Gaussian ``W`` of spectral radius one, the common echo-state choice ``sr = 1``).
+(a Gaussian ``W`` of spectral radius one, the default ``sr = 1`` of reservoirpy 0.4's
+``Reservoir``).
 """
 
 from __future__ import annotations
