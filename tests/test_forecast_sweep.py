@@ -249,3 +249,14 @@ def test_location_intervals_bootstrap_over_seeds():
         location_intervals(data, "gru", 0.5, n_boot=10)
     with pytest.raises(ValueError, match=r"level must be in \(0, 1\)"):
         location_intervals(data, "gru", 0.5, level=1.0)
+
+
+def test_best_vpt_apart_uses_the_standard_error_of_the_difference():
+    from gcrit_utils.experiments.forecast_analysis import best_vpt_apart
+
+    a = {"vpt_best": 10.0, "vpt_best_se": 0.3}
+    b = {"vpt_best": 9.0, "vpt_best_se": 0.4}  # se of the difference 0.5: gap of 2.0 se
+    assert not best_vpt_apart(a, b)  # exactly two standard errors is not more than two
+    assert best_vpt_apart(a, b, n_se=1.9) and best_vpt_apart(b, a, n_se=1.9)
+    with pytest.raises(ValueError, match="n_se must be positive"):
+        best_vpt_apart(a, b, n_se=0)

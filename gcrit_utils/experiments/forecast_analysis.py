@@ -19,6 +19,7 @@ __all__ = [
     "forecast_summary",
     "location_intervals",
     "system_rows",
+    "best_vpt_apart",
     "PREDICTORS",
     "predictor_errors",
     "ORDERED_BELOW",
@@ -196,6 +197,15 @@ def system_rows(maps: Mapping[str, Mapping[str, np.ndarray]],
                          "at_smallest_gain": r["vpt_smallest_gain"] / r["vpt_peak"],
                          "mean_field": r["mean_field"]})
     return rows
+
+
+def best_vpt_apart(a: Mapping[str, Any], b: Mapping[str, Any], n_se: float = 2.0) -> bool:
+    """Whether two rows of :func:`system_rows` differ in best VPT by more than ``n_se``
+    standard errors of the difference, ``sqrt(se_a**2 + se_b**2)``."""
+    if n_se <= 0:
+        raise ValueError(f"n_se must be positive, got {n_se}")
+    se = float(np.hypot(a["vpt_best_se"], b["vpt_best_se"]))
+    return abs(a["vpt_best"] - b["vpt_best"]) > n_se * se
 
 
 def _standard_error(values: np.ndarray) -> float:

@@ -238,7 +238,7 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     val = stored["validation_vpt"]  # (E, A, S, K, R)
     config = sweep.config
     grid = np.asarray(FORECAST_RATIOS)
-    idx = [list(FORECAST_RATIOS).index(r) for r in config["ratios"]]
+    idx = _candidate_columns(config["ratios"])
     rng = np.random.default_rng(seed)
     wanted = list(config["archs"]) if archs is None else list(archs)
     unknown = [a for a in wanted if a not in config["archs"]]
@@ -252,8 +252,7 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
                 continue
             test = _test_map(system, sin, arch, scale, root)  # (S, R, G)
             n_seeds = test.shape[0]
-            chosen = [np.unravel_index(int(np.argmax(val[e, a, k])), val[e, a, k].shape)
-                      for k in range(n_seeds)]
+            chosen = [_validation_choice(val[e, a, k]) for k in range(n_seeds)]
             tuned = np.array([test[k, r, idx[c]] for k, (c, r) in enumerate(chosen)])
             best = float(test.mean(axis=0).max())
 
@@ -277,6 +276,17 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
                                       range(mean.shape[0])) / best)
             rows.append(row)
     return rows
+
+
+def _candidate_columns(ratios: Sequence[float]) -> list[int]:
+    """Columns of :data:`FORECAST_RATIOS` (a map's gain axis) holding ``ratios``."""
+    return [list(FORECAST_RATIOS).index(r) for r in ratios]
+
+
+def _validation_choice(validation_vpt: np.ndarray) -> tuple[int, int]:
+    """(candidate, readout) with the best validation VPT of one seed, shape (K, R)."""
+    k, r = np.unravel_index(int(np.argmax(validation_vpt)), validation_vpt.shape)
+    return int(k), int(r)
 
 
 def _other_seeds_pick(test: np.ndarray) -> np.ndarray:
@@ -328,11 +338,11 @@ def seed_choices(system: str, input_scale: float, arch: str, scale: str | None =
                          f"entries {entries}, cells {list(sweep.config['archs'])}")
     e = entries.index((system, float(input_scale)))
     val = stored["validation_vpt"][e, list(sweep.config["archs"]).index(arch)]  # (S, K, R)
-    idx = [list(FORECAST_RATIOS).index(r) for r in sweep.config["ratios"]]
+    idx = _candidate_columns(sweep.config["ratios"])
     test = _test_map(system, input_scale, arch, scale, root)[:, :, idx]  # (S, R, K)
     out = []
     for k in range(test.shape[0]):
-        c, r = np.unravel_index(int(np.argmax(val[k])), val[k].shape)
+        c, r = _validation_choice(val[k])
         out.append({"ratio": float(sweep.config["ratios"][c]), "readout": str(READOUTS[r]),
                     "validation": {str(name): float(val[k, c, j])
                                    for j, name in enumerate(READOUTS)},
@@ -366,7 +376,7 @@ def vpt_peaks(system: str, input_scale: float, arch: str, scale: str | None = No
         raise ValueError(f"within must be in (0, 1], got {within}")
     scale = current_scale(scale)
     ratios = sweep_gain_choice(scale).config["ratios"]
-    idx = [list(FORECAST_RATIOS).index(r) for r in ratios]
+    idx = _candidate_columns(ratios)
     mean = _test_map(system, input_scale, arch, scale, root)[:, :, idx].mean(axis=0)  # (R, K)
     curve, best_readout = mean.max(axis=0), mean.argmax(axis=0)
     padded = np.concatenate([[-np.inf], curve, [-np.inf]])
