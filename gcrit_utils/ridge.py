@@ -29,6 +29,7 @@ __all__ = [
     "feature_count",
     "fit_ridge",
     "fit_ridge_validated",
+    "solve_validated_normal",
     "NormalEquations",
 ]
 
@@ -191,6 +192,57 @@ def _validated_solve(gram: torch.Tensor, rhs: torch.Tensor, phi_v: torch.Tensor,
     for r in grid:
         w = _ridge_solve(gram, rhs, r, work=work)
         err = ((torch.einsum("tbf,bfd->tbd", phi_v, w) - y_v) ** 2).mean(dim=(0, 2))
+        err = torch.nan_to_num(err, nan=float("inf"))
+        better = err < best_err
+        best_w[better] = w[better]
+        best_err = torch.where(better, err, best_err)
+        chosen[better.cpu().numpy()] = r
+    return best_w, chosen
+
+
+def solve_validated_normal(gram: torch.Tensor, rhs: torch.Tensor, val_gram: torch.Tensor,
+                           val_rhs: torch.Tensor,
+                           ridges: tuple[float, ...] = (1e-8, 1e-6, 1e-4, 1e-2)
+                           ) -> tuple[torch.Tensor, np.ndarray]:
+    """Ridge readout fit on one set of normal equations, its strength chosen on another.
+
+    The validation error of weights ``w`` is ``|Y_v - Phi_v w|^2 = Y_v^T Y_v - 2 tr(w^T
+    Phi_v^T Y_v) + tr(w^T Phi_v^T Phi_v w)``: the validation rows enter only through their own
+    normal equations, so they need not be kept (blocked cross-validation,
+    :mod:`gcrit_utils.crossval`). The constant ``Y_v^T Y_v`` does not change the choice.
+
+    Parameters
+    ----------
+    gram, rhs : tensors, shapes (B, F, F) and (B, F, d)
+        Training ``Phi^T Phi`` and ``Phi^T Y``.
+    val_gram, val_rhs : tensors, shapes (B, F, F) and (B, F, d)
+        The same of the validation rows.
+    ridges : tuple of float
+        Candidate strengths, each ``>= 0``.
+
+    Returns
+    -------
+    weights : tensor, shape (B, F, d), float64
+        All zeros for a network where no ridge gives a finite solution.
+    chosen : ndarray, shape (B,)
+        The ridge chosen for each network (``nan`` where none worked).
+    """
+    if not ridges:
+        raise ValueError("ridges must contain at least one value")
+    grid = [check_nonnegative("ridges", r) for r in ridges]
+    if gram.shape != val_gram.shape or rhs.shape != val_rhs.shape:
+        raise ValueError(f"training and validation problems differ in shape: {tuple(gram.shape)}"
+                         f" and {tuple(val_gram.shape)}, {tuple(rhs.shape)} and "
+                         f"{tuple(val_rhs.shape)}")
+    work = torch.empty(gram.shape, dtype=gram.dtype, device=gram.device)
+    best_w = torch.zeros_like(rhs)
+    best_err = torch.full((rhs.shape[0],), float("inf"), dtype=torch.float64,
+                          device=gram.device)
+    chosen = np.full(rhs.shape[0], np.nan)
+    for r in grid:
+        w = _ridge_solve(gram, rhs, r, work=work)
+        err = ((w * torch.bmm(val_gram, w)).sum(dim=(1, 2))
+               - 2.0 * (w * val_rhs).sum(dim=(1, 2)))
         err = torch.nan_to_num(err, nan=float("inf"))
         better = err < best_err
         best_w[better] = w[better]

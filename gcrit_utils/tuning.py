@@ -10,9 +10,18 @@ series a user gives is split in time:
 and a batch of candidate gains (one :class:`~gcrit_utils.network.RandomRNN`: the batch costs
 little more than one gain) is run in closed loop from ``n_windows`` validation windows taken
 from the end of the series. The gain (and readout) with the longest mean valid prediction time
-there wins. Candidates are ``ratio * g_c`` on a coarse grid over ``bracket`` (by default from far
-below ``g_c``, where some tasks are forecast best, to just above it), then a finer grid around
-the coarse winner.
+there wins. With ``networks = M > 1`` the same search runs on ``M`` reservoirs (seeds ``seed``
+to ``seed + M - 1``, the first being yours) and the choice maximises their mean validation VPT:
+the best gain is a property of the cell and the task more than of one random ``W``, and one
+network's validation windows are a noisy estimate of it. With ``folds = K > 1`` the
+validation windows cover the whole series instead of its end: blocked cross-validation
+(:mod:`gcrit_utils.crossval`) cuts the series after the washout into ``K`` blocks, fits the
+readout on all blocks but one and forecasts ``n_windows`` windows inside the one left out, each
+block in turn.
+
+Candidates are ``ratio * g_c`` on a coarse grid over ``bracket`` (by default from far below
+``g_c``, where some tasks are forecast best, to just above it), then a finer grid around the
+coarse winner.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import torch
 
 from ._validation import check_int, check_nonnegative, check_positive
 from .cells import Cell, get_cell
+from .crossval import cross_validated_vpt, fold_layout
 from .forecast import READOUTS, forecast_gains
 from .theory import critical_gain
 
@@ -49,13 +59,17 @@ class GainChoice:
     ratios : ndarray, shape (K,)
         Every candidate ``g / g_ref``, in the order tried.
     validation_vpt : ndarray, shape (K, R)
-        Mean valid prediction time over the validation windows per candidate and readout, in
-        Lyapunov times (samples when ``dt = lyapunov_exponent = 1``).
+        Mean valid prediction time over the validation windows (and the networks) per
+        candidate and readout, in Lyapunov times (samples when ``dt = lyapunov_exponent = 1``).
+    network_vpt : ndarray, shape (M, K, R)
+        The same per network (seeds ``seed`` to ``seed + M - 1``); ``validation_vpt`` is its
+        mean over the first axis.
     readouts : tuple of str
         The readouts of the columns of ``validation_vpt``.
     layout : dict
         ``washout``, ``train``, ``val``, ``n_windows``, ``window_stride``, ``sync``,
-        ``horizon`` (samples) as used.
+        ``horizon`` (samples) as used; with ``folds > 1``, ``washout``, ``folds``,
+        ``n_windows`` (per fold), ``window_stride``, ``sync``, ``horizon``.
     seconds : float
         Wall time of the search.
     """
@@ -66,6 +80,7 @@ class GainChoice:
     g_ref: float
     ratios: np.ndarray
     validation_vpt: np.ndarray
+    network_vpt: np.ndarray
     readouts: tuple[str, ...]
     layout: dict[str, int]
     seconds: float
@@ -93,10 +108,7 @@ def validation_layout(length: int, *, dt: float, lyapunov_exponent: float, washo
     lyapunov_exponent = check_positive("lyapunov_exponent", lyapunov_exponent)
     washout, val = check_int("washout", washout, 0), check_int("val", val, 1)
     n_windows, sync = check_int("n_windows", n_windows, 1), check_int("sync", sync, 1)
-    lyapunov_time = max(1, int(round(1.0 / (dt * lyapunov_exponent))))
-    horizon = 10 * lyapunov_time if horizon is None else check_int("horizon", horizon, 1)
-    stride = (max(1, horizon // 4) if window_stride is None
-              else check_int("window_stride", window_stride, 1))
+    horizon, stride = _window_defaults(dt, lyapunov_exponent, horizon, window_stride)
     if sync > val:
         raise ValueError(f"sync must be <= val={val} (windows synchronise on the validation "
                          f"segment), got {sync}")
@@ -113,6 +125,19 @@ def validation_layout(length: int, *, dt: float, lyapunov_exponent: float, washo
             "window_stride": stride, "sync": sync, "horizon": horizon}
 
 
+def _window_defaults(dt: float, lyapunov_exponent: float, horizon: int | None,
+                     window_stride: int | None) -> tuple[int, int]:
+    """Validation horizon (10 Lyapunov times by default) and window stride (a quarter horizon
+    by default), in samples."""
+    dt = check_positive("dt", dt)
+    lyapunov_exponent = check_positive("lyapunov_exponent", lyapunov_exponent)
+    lyapunov_time = max(1, int(round(1.0 / (dt * lyapunov_exponent))))
+    horizon = 10 * lyapunov_time if horizon is None else check_int("horizon", horizon, 1)
+    stride = (max(1, horizon // 4) if window_stride is None
+              else check_int("window_stride", window_stride, 1))
+    return horizon, stride
+
+
 def tune_gain(
     arch: str | Cell,
     u: np.ndarray,
@@ -123,6 +148,8 @@ def tune_gain(
     n: int = 500,
     input_scale: float = 0.1,
     seed: int = 0,
+    networks: int = 1,
+    folds: int = 1,
     bracket: tuple[float, float] = (0.02, 1.22),
     coarse: int = 13,
     refine: int = 4,
@@ -152,6 +179,14 @@ def tune_gain(
     bias_std, n, input_scale, seed
         The reservoir (:class:`~gcrit_utils.network.RandomRNN`): the same ``seed`` gives the
         same network as the one you will use.
+    networks : int
+        Reservoirs the search runs on, seeds ``seed`` to ``seed + networks - 1``; the choice
+        maximises their mean validation VPT. The cost grows in proportion.
+    folds : int
+        1: validation windows at the end of ``u`` (``washout | train | val | windows``).
+        ``K > 1``: blocked cross-validation over ``K`` blocks, ``n_windows`` windows in each
+        (:func:`~gcrit_utils.crossval.cross_validated_vpt`; ``val`` is then unused: each
+        fold's ridge strength is chosen on its own block).
     bracket : (float, float)
         Range of ``g / g_c`` searched (``g`` itself for a cell without ``g_c``).
     coarse, refine : int
@@ -162,7 +197,8 @@ def tune_gain(
     readouts : tuple of str
         Readouts to choose from (:data:`~gcrit_utils.forecast.READOUTS`).
     washout, val, n_windows, horizon, window_stride, sync : int
-        The split of ``u`` (:func:`~gcrit_utils.tuning.validation_layout`).
+        The split of ``u`` (:func:`~gcrit_utils.tuning.validation_layout`, or
+        :func:`~gcrit_utils.crossval.fold_layout` with ``folds > 1``).
     dtype, device
         Of the reservoir's states.
 
@@ -174,7 +210,8 @@ def tune_gain(
     ------
     ValueError
         For a series too short for the split (the message says how long it must be), a
-        bracket outside ``(0, inf)`` or empty, or unknown readouts.
+        bracket outside ``(0, inf)`` or empty, ``networks < 1``, ``folds < 1``, or unknown
+        readouts.
 
     Examples
     --------
@@ -194,16 +231,26 @@ def tune_gain(
     if not readouts or any(r not in READOUTS for r in readouts):
         raise ValueError(f"readouts must be a non-empty tuple of {READOUTS}, got {readouts!r}")
     check_nonnegative("bias_std", bias_std)
-    layout = validation_layout(u.shape[0], dt=dt, lyapunov_exponent=lyapunov_exponent,
-                               washout=washout, val=val, n_windows=n_windows, sync=sync,
-                               horizon=horizon, window_stride=window_stride)
+    networks = check_int("networks", networks, 1)
+    folds = check_int("folds", folds, 1)
+    if folds == 1:
+        layout = validation_layout(u.shape[0], dt=dt, lyapunov_exponent=lyapunov_exponent,
+                                   washout=washout, val=val, n_windows=n_windows, sync=sync,
+                                   horizon=horizon, window_stride=window_stride)
+    else:
+        horizon, stride = _window_defaults(dt, lyapunov_exponent, horizon, window_stride)
+        layout = {"washout": washout, "folds": folds, "n_windows": n_windows,
+                  "window_stride": stride, "sync": sync, "horizon": horizon}
+        fold_layout(u.shape[0], **layout)  # a ValueError if the series is too short
+    forecast = forecast_gains if folds == 1 else cross_validated_vpt
     g_ref = float(critical_gain(cell, bias_std)) if cell.has_critical_gain else 1.0
 
     def evaluate(candidates: np.ndarray) -> np.ndarray:
-        res = forecast_gains(cell, bias_std, (candidates * g_ref).tolist(), n, seed, u,
-                             lyapunov_exponent, dt, input_scale=input_scale, readouts=readouts,
-                             dtype=dtype, device=device, **layout)
-        return res["vpt_mean"].T  # (K, R)
+        return np.stack([
+            forecast(cell, bias_std, (candidates * g_ref).tolist(), n, seed + m, u,
+                     lyapunov_exponent, dt, input_scale=input_scale, readouts=readouts,
+                     dtype=dtype, device=device, **layout)["vpt_mean"].T
+            for m in range(networks)])  # (M, K, R)
 
     if ratios is not None:
         tried = np.asarray([check_positive("ratios", r) for r in ratios], dtype=float)
@@ -219,17 +266,18 @@ def tune_gain(
         tried = np.round(np.linspace(lo, hi, coarse), 10)
         scores = evaluate(tried)
         if refine:
-            best = tried[int(np.argmax(scores.max(axis=1)))]
+            best = tried[int(np.argmax(scores.mean(axis=0).max(axis=1)))]
             half = 0.5 * (tried[1] - tried[0])
             fine = np.round(np.linspace(best - half, best + half, refine + 2)[1:-1], 10)
             fine = fine[(fine >= lo) & (fine <= hi)
                         & ~np.isclose(fine[:, None], tried[None, :]).any(axis=1)]
             if fine.size:
                 tried = np.concatenate([tried, fine])
-                scores = np.concatenate([scores, evaluate(fine)])
-    k, r = np.unravel_index(int(np.argmax(scores)), scores.shape)
+                scores = np.concatenate([scores, evaluate(fine)], axis=1)
+    pooled = scores.mean(axis=0)
+    k, r = np.unravel_index(int(np.argmax(pooled)), pooled.shape)
     return GainChoice(gain=float(tried[k] * g_ref), ratio=round(float(tried[k]), 10),
-                      readout=readouts[r], g_ref=g_ref, ratios=tried, validation_vpt=scores,
-                      readouts=tuple(readouts), layout=layout,
+                      readout=readouts[r], g_ref=g_ref, ratios=tried, validation_vpt=pooled,
+                      network_vpt=scores, readouts=tuple(readouts), layout=layout,
                       seconds=time.perf_counter() - start)
 

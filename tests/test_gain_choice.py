@@ -7,6 +7,7 @@ from gcrit_utils.experiments.forecasting import FORECAST_ENTRIES
 from gcrit_utils.experiments.gain_choice import (
     CANDIDATES,
     FIXED_RULES,
+    POOL_NETWORKS,
     gain_choice_archs,
     gain_choice_ready,
     score_gain_choice,
@@ -91,3 +92,52 @@ def test_peaks_of_a_stored_row():
     assert all(p["vpt"] >= 0.5 * best["vpt"] for p in peaks)
     with pytest.raises(ValueError, match="within must be in"):
         vpt_peaks("lorenz63_x", 0.1, "gru", "default", within=0.0)
+
+
+@pytest.mark.parametrize("scale,extra_seeds", [("default", (3, 4)), ("paper", (10, 11))])
+def test_the_pooled_rule_s_extra_networks_follow_the_maps_seeds(scale, extra_seeds):
+    main, extra = sweep_gain_choice(scale), sweep_gain_choice(scale, extra=True)
+    assert extra.name == f"gain_choice_extra_{scale}" and POOL_NETWORKS == 3
+    assert tuple(extra.config["seeds"]) == extra_seeds
+    assert max(main.config["seeds"]) + 1 == extra_seeds[0]
+    same = {k: v for k, v in extra.params.items() if k != "seeds"}
+    assert same == {k: v for k, v in main.params.items() if k != "seeds"}
+
+
+def test_pooled_scores_choose_by_the_mean_over_consecutive_seeds():
+    """Seed k of the pooled rule chooses by the mean validation VPT of seeds k, k+1, k+2 (the
+    last two may be extra networks) and is scored on seed k's own test windows."""
+    if not gain_choice_ready("default", networks=POOL_NETWORKS):
+        pytest.skip("the extra networks' validation runs are not stored")
+    one = score_gain_choice("default", n_boot=10)
+    pooled = score_gain_choice("default", n_boot=10, networks=POOL_NETWORKS)
+    assert [(r["system"], r["arch"]) for r in one] == [(r["system"], r["arch"]) for r in pooled]
+    assert score_gain_choice("default", n_boot=10, networks=1) == one
+    val = np.concatenate([sweep_gain_choice("default").stored()["validation_vpt"],
+                          sweep_gain_choice("default", extra=True).stored()["validation_vpt"]],
+                         axis=2)  # (E, A, 5, K, R)
+    e, a = len(FORECAST_ENTRIES) - 1, len(gain_choice_archs("default")) - 1
+    row = pooled[e * len(gain_choice_archs("default")) + a]
+    seeds = seed_choices(row["system"], row["input_scale"], row["arch"], "default",
+                         networks=POOL_NETWORKS)
+    for k, choice in enumerate(seeds):
+        mean = val[e, a, k:k + POOL_NETWORKS].mean(axis=0)  # (K, R)
+        c, r = np.unravel_index(np.argmax(mean), mean.shape)
+        assert choice["ratio"] == CANDIDATES[c] == row["tuned_ratios"][k]
+        assert choice["validation"][choice["readout"]] == pytest.approx(mean[c, r])
+    tuned = np.mean([s["test"][s["readout"]] for s in seeds]) / row["best"]
+    assert tuned == pytest.approx(row["tuned"])
+    for name in (*FIXED_RULES, "best", "other_seeds"):  # only the choice changes
+        assert row[name] == one[e * len(gain_choice_archs("default")) + a][name]
+
+
+@pytest.mark.parametrize("networks", [0, 4, 1.5, True])
+def test_networks_outside_the_stored_runs_are_refused(networks):
+    with pytest.raises(ValueError, match=r"networks must be an integer in \[1, 3\]"):
+        score_gain_choice("default", n_boot=1, networks=networks)
+
+
+def test_a_missing_extra_entry_is_named(tmp_path):
+    assert not gain_choice_ready("default", root=tmp_path, networks=POOL_NETWORKS)
+    with pytest.raises(FileNotFoundError, match="gain_choice_default is not in the store"):
+        score_gain_choice("default", root=tmp_path, networks=POOL_NETWORKS)

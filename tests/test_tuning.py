@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gcrit_utils import critical_gain
+from gcrit_utils.crossval import cross_validated_vpt
 from gcrit_utils.systems import normalise
 from gcrit_utils.tuning import tune_gain, validation_layout
 
@@ -55,6 +56,50 @@ def test_henon_map_with_explicit_candidates_and_one_readout():
     assert choice.layout["horizon"] == 10 * round(1 / HENON_LAMBDA)
 
 
+def test_several_networks_pool_the_single_network_searches():
+    """networks = 3 is the mean of the searches with seeds seed, seed + 1 and seed + 2, and
+    picks the best candidate of that mean (what the book's scores of the pooled rule assume)."""
+    u = _henon(4000)
+    kw = dict(dt=1.0, lyapunov_exponent=HENON_LAMBDA, n=60, n_windows=4,
+              ratios=[0.2, 0.5, 0.8, 1.1])
+    singles = [tune_gain("lstm", u, seed=s, **kw).validation_vpt for s in (4, 5, 6)]
+    pooled = tune_gain("lstm", u, seed=4, networks=3, **kw)
+    assert pooled.network_vpt.shape == (3, 4, 2)
+    np.testing.assert_array_equal(pooled.network_vpt, np.stack(singles))
+    np.testing.assert_allclose(pooled.validation_vpt, np.mean(singles, axis=0))
+    k, r = np.unravel_index(np.argmax(np.mean(singles, axis=0)), (4, 2))
+    assert (pooled.ratio, pooled.readout) == (kw["ratios"][k], pooled.readouts[r])
+
+
+def test_the_refinement_follows_the_pooled_coarse_winner():
+    u = _henon(4000)
+    choice = tune_gain("gru", u, dt=1.0, lyapunov_exponent=HENON_LAMBDA, n=60, n_windows=4,
+                       networks=2, coarse=5, refine=2)
+    coarse = choice.network_vpt[:, :5].mean(axis=0)
+    winner = choice.ratios[int(np.argmax(coarse.max(axis=1)))]
+    step = choice.ratios[1] - choice.ratios[0]
+    assert np.all(np.abs(choice.ratios[5:] - winner) < 0.5 * step + 1e-9)
+    assert choice.network_vpt.shape[:2] == (2, len(choice.ratios))
+
+
+def test_cross_validated_choice_is_the_best_cross_validated_candidate():
+    u = _henon(3000)
+    kw = dict(dt=1.0, lyapunov_exponent=HENON_LAMBDA, n=50, seed=2, ratios=[0.3, 0.7, 1.0],
+              folds=3, n_windows=3)
+    choice = tune_gain("gru", u, **kw)
+    horizon = 10 * round(1 / HENON_LAMBDA)
+    assert choice.layout == {"washout": 500, "folds": 3, "n_windows": 3,
+                             "window_stride": horizon // 4, "sync": 100, "horizon": horizon}
+    g_c = critical_gain("gru", 0.5)
+    direct = cross_validated_vpt("gru", 0.5, [r * g_c for r in kw["ratios"]], 50, 2, u,
+                                 HENON_LAMBDA, 1.0, **choice.layout)["vpt_mean"].T
+    np.testing.assert_array_equal(choice.validation_vpt, direct)
+    k, r = np.unravel_index(np.argmax(direct), direct.shape)
+    assert (choice.ratio, choice.readout) == (kw["ratios"][k], choice.readouts[r])
+    with pytest.raises(ValueError, match="series too short for 3 folds"):
+        tune_gain("gru", u[:560], **kw)
+
+
 def test_a_series_too_short_is_refused_with_the_length_it_needs():
     with pytest.raises(ValueError, match=r"series too short for tune_gain: 2000 samples, need "
                                          r"at least \d+"):
@@ -70,6 +115,8 @@ def test_a_series_too_short_is_refused_with_the_length_it_needs():
     ({"ratios": []}, "ratios"),
     ({"readouts": ("cubic",)}, "readouts"),
     ({"sync": 600}, "sync"),
+    ({"networks": 0}, "networks"),
+    ({"folds": 0}, "folds"),
     ({"dt": 0.0}, "dt"),
 ])
 def test_bad_arguments(kwargs, message):

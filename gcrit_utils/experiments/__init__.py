@@ -34,7 +34,8 @@ def all_sweeps() -> list[Sweep]:
     for scale in SCALES:
         sweeps += [sweep_spectrum(scale), sweep_lyapunov(scale), sweep_beyond(scale),
                    sweep_trainability(scale), sweep_init_comparison(scale),
-                   sweep_init_survey(scale), sweep_gain_choice(scale)]
+                   sweep_init_survey(scale), sweep_gain_choice(scale),
+                   sweep_gain_choice(scale, extra=True)]
         sweeps += [sweep_phase_diagram(arch, scale) for arch in ("rnn", "gru", "lstm")]
         for system, input_scale, _ in FORECAST_ENTRIES:
             sweeps += forecast_sweeps(system, input_scale, scale)

@@ -9,6 +9,11 @@ VPT is then read from the stored map, so the choice is scored on windows it neve
 fixed rules are read from the same maps: ``g = g_c``, ``0.9 g_c``, ``0.8 g_c`` and ``g = 1``
 (a Gaussian ``W`` of spectral radius one, the default ``sr = 1`` of reservoirpy 0.4's
 ``Reservoir``).
+
+The pooled rule, ``tune_gain(..., networks=POOL_NETWORKS)``, chooses for seed ``k`` by the mean
+validation VPT of seeds ``k`` to ``k + POOL_NETWORKS - 1``. Its extra networks (the seeds after
+the maps' last one) have their own validation runs (entry ``gain_choice_extra_<scale>``); only
+seed ``k``'s test VPT is scored.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ __all__ = [
     "BIAS_STD",
     "CANDIDATES",
     "FIXED_RULES",
+    "POOL_NETWORKS",
     "VALIDATION",
     "gain_choice_archs",
     "gain_choice_tasks",
@@ -64,6 +70,8 @@ CANDIDATES: tuple[float, ...] = tuple(r for r in FORECAST_RATIOS if r <= 1.2)
 #: horizon is this many Lyapunov times, and never longer than the map's test horizon.
 VALIDATION: Mapping[str, int] = freeze({"val": 500, "n_windows": 10, "sync": 100,
                                          "horizon_lyapunov_times": 10})
+#: Networks of the pooled rule (``tune_gain(..., networks=POOL_NETWORKS)``).
+POOL_NETWORKS = 3
 #: Fixed rules, as a function of g_c: name -> gain / g_c.
 FIXED_RULES: Mapping[str, Any] = MappingProxyType({
     "g = g_c": lambda g_c: 1.0,
@@ -129,21 +137,62 @@ def assemble_gain_choice(config: Mapping[str, Any], results: list[dict[str, np.n
             "ratios": np.asarray(config["ratios"]), "readouts": np.asarray(READOUTS)}
 
 
-def sweep_gain_choice(scale: str | None = None) -> Sweep:
-    """The stored validation runs of the gain choice (entry ``gain_choice_<scale>``)."""
+def sweep_gain_choice(scale: str | None = None, extra: bool = False) -> Sweep:
+    """The stored validation runs of the gain choice (entry ``gain_choice_<scale>``), or with
+    ``extra`` those of the pooled rule's extra networks (``gain_choice_extra_<scale>``: the
+    ``POOL_NETWORKS - 1`` seeds after the maps' last one, everything else the same)."""
     scale = current_scale(scale)
     archs = gain_choice_archs(scale)
     sizes = FORECAST_SIZES[scale]
+    seeds = list(sizes["seeds"])
+    if extra:
+        seeds = list(range(max(seeds) + 1, max(seeds) + POOL_NETWORKS))
     config: dict[str, Any] = {
         "entries": [[system, sin] for system, sin, _ in FORECAST_ENTRIES],
         "archs": list(archs), "bias_std": BIAS_STD, "ratios": list(CANDIDATES),
-        "n": sizes["n"], "seeds": list(sizes["seeds"]), "dtype": sizes["dtype"],
+        "n": sizes["n"], "seeds": seeds, "dtype": sizes["dtype"],
         "validation": dict(VALIDATION)}
     params = {a: get_cell(a).params for a in archs if get_cell(a).params}
     if params:
         config["cell_params"] = params
-    return Sweep(f"gain_choice_{scale}", config, gain_choice_tasks, gain_choice_task,
-                 assemble_gain_choice)
+    name = f"gain_choice_extra_{scale}" if extra else f"gain_choice_{scale}"
+    return Sweep(name, config, gain_choice_tasks, gain_choice_task, assemble_gain_choice)
+
+
+def _check_networks(networks: int) -> int:
+    """``networks`` of a scored rule, in ``[1, POOL_NETWORKS]``."""
+    if isinstance(networks, bool) or not isinstance(networks, (int, np.integer)) \
+            or not 1 <= networks <= POOL_NETWORKS:
+        raise ValueError(f"networks must be an integer in [1, {POOL_NETWORKS}] (the stored "
+                         f"validation runs), got {networks!r}")
+    return int(networks)
+
+
+def _validation_runs(scale: str, root: Any, networks: int) -> np.ndarray:
+    """Validation VPT (E, A, S, K, R) the rule with ``networks`` networks chooses by: seed
+    ``k``'s is the mean over seeds ``k`` to ``k + networks - 1``.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the entry that is not stored (nothing is computed).
+    """
+    def stored(extra: bool) -> dict[str, np.ndarray]:
+        sweep = sweep_gain_choice(scale, extra=extra)
+        data = sweep.stored(root)
+        if data is None:
+            raise FileNotFoundError(f"{sweep.name} is not in the store; compute it with "
+                                    f"sweep_gain_choice({scale!r}, extra={extra}).load()")
+        return data
+
+    val = np.asarray(stored(False)["validation_vpt"], dtype=float)
+    if networks == 1:
+        return val
+    every = np.concatenate([val, np.asarray(stored(True)["validation_vpt"], dtype=float)],
+                           axis=2)
+    n_seeds = val.shape[2]
+    return np.stack([every[:, :, k:k + networks].mean(axis=2) for k in range(n_seeds)],
+                    axis=2)
 
 
 def _test_sweep(system: str, input_scale: float, arch: str, scale: str) -> Sweep:
@@ -152,24 +201,28 @@ def _test_sweep(system: str, input_scale: float, arch: str, scale: str) -> Sweep
                           FORECAST_ARCHS if arch in FORECAST_ARCHS else (arch,))
 
 
-def scored_archs(scale: str | None = None, root: Any = None) -> tuple[str, ...]:
+def scored_archs(scale: str | None = None, root: Any = None, networks: int = 1
+                  ) -> tuple[str, ...]:
     """The cells :func:`score_gain_choice` can score at ``scale`` from the store alone: the
-    validation runs are stored, and so is the forecasting map of every entry for the cell.
-    Empty if the validation runs are not stored."""
+    validation runs (of ``networks`` networks) are stored, and so is the forecasting map of
+    every entry for the cell. Empty if the validation runs are not stored."""
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
-    if sweep.stored(root) is None:
+    try:
+        _validation_runs(scale, root, _check_networks(networks))
+    except FileNotFoundError:
         return ()
     return tuple(arch for arch in sweep.config["archs"]
                  if all(_test_sweep(system, sin, arch, scale).stored(root) is not None
                         for system, sin in sweep.config["entries"]))
 
 
-def gain_choice_ready(scale: str | None = None, root: Any = None) -> bool:
-    """Whether :func:`score_gain_choice` can score every cell at ``scale`` from the store
-    alone: the validation runs and every forecasting map they are scored on are stored."""
+def gain_choice_ready(scale: str | None = None, root: Any = None, networks: int = 1) -> bool:
+    """Whether :func:`score_gain_choice` can score every cell at ``scale`` (with
+    ``networks`` networks) from the store alone: the validation runs and every forecasting map
+    they are scored on are stored."""
     scale = current_scale(scale)
-    return scored_archs(scale, root) == tuple(sweep_gain_choice(scale).config["archs"])
+    return scored_archs(scale, root, networks) == tuple(sweep_gain_choice(scale).config["archs"])
 
 
 def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any
@@ -186,16 +239,17 @@ def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any
 
 
 def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 2000,
-                      seed: int = 0, archs: Sequence[str] | None = None
+                      seed: int = 0, archs: Sequence[str] | None = None, networks: int = 1
                       ) -> list[dict[str, Any]]:
     """Test VPT of the tuned gain and of the fixed rules, relative to the grid's best.
 
     For each (system, input scale, cell): the tuned gain and readout of every seed are those
-    with the best validation VPT; its test VPT is that seed's stored test VPT there. The best is
-    the largest seed-mean test VPT over the grid's gains and both readouts. A fixed rule's value
-    is the seed-mean test VPT at its gain (interpolated between grid gains where needed), with
-    the better readout. The interval is a bootstrap over seeds (2.5 and 97.5 percentiles of the
-    tuned fraction, ``n_boot`` resamples).
+    with the best validation VPT (with ``networks > 1``, the best mean over that seed and the
+    next ``networks - 1``: ``tune_gain(..., networks=networks)``); its test VPT is that seed's
+    stored test VPT there. The best is the largest seed-mean test VPT over the grid's gains and
+    both readouts. A fixed rule's value is the seed-mean test VPT at its gain (interpolated
+    between grid gains where needed), with the better readout. The interval is a bootstrap over
+    seeds (2.5 and 97.5 percentiles of the tuned fraction, ``n_boot`` resamples).
 
     Parameters
     ----------
@@ -210,13 +264,15 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     archs : sequence of str, optional
         Cells to score (every cell of the validation runs by default; :func:`scored_archs`
         lists those whose maps are stored).
+    networks : int
+        Networks the choice pools, in ``[1, POOL_NETWORKS]``.
 
     Raises
     ------
     FileNotFoundError
         If the validation runs or a forecasting map are not stored (nothing is computed).
     ValueError
-        If ``archs`` names a cell without validation runs.
+        If ``archs`` names a cell without validation runs, or ``networks`` is out of range.
 
     Returns
     -------
@@ -231,11 +287,7 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     """
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
-    stored = sweep.stored(root)
-    if stored is None:
-        raise FileNotFoundError(f"{sweep.name} is not in the store; compute it with "
-                                f"sweep_gain_choice({scale!r}).load()")
-    val = stored["validation_vpt"]  # (E, A, S, K, R)
+    val = _validation_runs(scale, root, _check_networks(networks))  # (E, A, S, K, R)
     config = sweep.config
     grid = np.asarray(FORECAST_RATIOS)
     idx = _candidate_columns(config["ratios"])
@@ -302,7 +354,7 @@ def _other_seeds_pick(test: np.ndarray) -> np.ndarray:
 
 
 def seed_choices(system: str, input_scale: float, arch: str, scale: str | None = None,
-                 root: Any = None) -> list[dict[str, Any]]:
+                 root: Any = None, networks: int = 1) -> list[dict[str, Any]]:
     """What ``tune_gain`` chose for each seed of one row, and what the choice scored.
 
     Parameters
@@ -310,15 +362,16 @@ def seed_choices(system: str, input_scale: float, arch: str, scale: str | None =
     system, input_scale, arch
         The row (an entry of :data:`~gcrit_utils.experiments.forecasting.FORECAST_ENTRIES` and
         a scored cell).
-    scale, root
+    scale, root, networks
         As in :func:`score_gain_choice`.
 
     Returns
     -------
     list of dict
-        One per seed: ``ratio`` and ``readout`` chosen; ``validation`` and ``test``, the mean
-        VPT per readout at the chosen ratio (dicts keyed by readout, in the map's units);
-        ``test_best``, the seed's best test VPT over the candidates and readouts.
+        One per seed: ``ratio`` and ``readout`` chosen; ``validation`` (pooled over the
+        networks) and ``test``, the mean VPT per readout at the chosen ratio (dicts keyed by
+        readout, in the map's units); ``test_best``, the seed's best test VPT over the
+        candidates and readouts.
 
     Raises
     ------
@@ -329,15 +382,13 @@ def seed_choices(system: str, input_scale: float, arch: str, scale: str | None =
     """
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
-    stored = sweep.stored(root)
-    if stored is None:
-        raise FileNotFoundError(f"{sweep.name} is not in the store")
+    runs = _validation_runs(scale, root, _check_networks(networks))
     entries = [(s, float(i)) for s, i in sweep.config["entries"]]
     if (system, float(input_scale)) not in entries or arch not in sweep.config["archs"]:
         raise ValueError(f"no validation runs for ({system!r}, {input_scale}, {arch!r}); "
                          f"entries {entries}, cells {list(sweep.config['archs'])}")
     e = entries.index((system, float(input_scale)))
-    val = stored["validation_vpt"][e, list(sweep.config["archs"]).index(arch)]  # (S, K, R)
+    val = runs[e, list(sweep.config["archs"]).index(arch)]  # (S, K, R)
     idx = _candidate_columns(sweep.config["ratios"])
     test = _test_map(system, input_scale, arch, scale, root)[:, :, idx]  # (S, R, K)
     out = []
