@@ -6,6 +6,7 @@ import pytest
 from gcrit_utils.experiments.forecasting import FORECAST_ENTRIES
 from gcrit_utils.experiments.gain_choice import (
     CANDIDATES,
+    CV_VALIDATION,
     FIXED_RULES,
     POOL_NETWORKS,
     gain_choice_archs,
@@ -141,3 +142,27 @@ def test_a_missing_extra_entry_is_named(tmp_path):
     assert not gain_choice_ready("default", root=tmp_path, networks=POOL_NETWORKS)
     with pytest.raises(FileNotFoundError, match="gain_choice_default is not in the store"):
         score_gain_choice("default", root=tmp_path, networks=POOL_NETWORKS)
+
+
+def test_the_cross_validated_rule_has_its_own_entry_and_the_same_scoring():
+    end, cv = sweep_gain_choice("default"), sweep_gain_choice("default", folds=4)
+    assert cv.name == "gain_choice_cv_default" and CV_VALIDATION["folds"] == 4
+    assert dict(cv.config["validation"]) == dict(CV_VALIDATION)
+    assert {k: v for k, v in cv.params.items() if k != "validation"} == \
+        {k: v for k, v in end.params.items() if k != "validation"}
+    assert "validation" not in end.tasks()[0]  # the stored end-window tasks are unchanged
+    assert cv.tasks()[0]["validation"]["folds"] == 4
+    with pytest.raises(ValueError, match=r"folds must be one of \(1, 4\)"):
+        sweep_gain_choice("default", folds=3)
+    with pytest.raises(ValueError, match="folds=1 only"):
+        sweep_gain_choice("default", extra=True, folds=4)
+    with pytest.raises(ValueError, match="folds=1 only"):
+        score_gain_choice("default", networks=POOL_NETWORKS, folds=4)
+    if not gain_choice_ready("default", folds=4):
+        pytest.skip("the cross-validated runs are not stored")
+    one = score_gain_choice("default", n_boot=10)
+    rows = score_gain_choice("default", n_boot=10, folds=4)
+    for a, b in zip(one, rows, strict=True):  # only the choice differs
+        assert (a["system"], a["arch"], a["best"], a["g = g_c"]) == \
+            (b["system"], b["arch"], b["best"], b["g = g_c"])
+        assert all(r in CANDIDATES for r in b["tuned_ratios"])

@@ -18,7 +18,8 @@ def all_sweeps() -> list[Sweep]:
     from .beyond import sweep_beyond
     from .dynamics import sweep_lyapunov, sweep_phase_diagram
     from .forecasting import FORECAST_ENTRIES, STORED_SERIES, forecast_sweeps, sweep_series
-    from .gain_choice import sweep_gain_choice
+    from .gain_choice import CV_VALIDATION, sweep_gain_choice
+    from .gain_choice_check import sweep_gain_choice_check
     from .spectrum import sweep_spectrum
     from .training import (
         TRAINABILITY_MAP_DELAYS,
@@ -29,13 +30,15 @@ def all_sweeps() -> list[Sweep]:
     )
 
     sweeps = [sweep_series(s) for s in sorted(set(STORED_SERIES.values()))]
+    sweeps.append(sweep_gain_choice_check())
     sweeps.append(sweep_series("lorenz63", 20_000))
     sweeps += [sweep_trainability_map("default", delay) for delay in TRAINABILITY_MAP_DELAYS]
     for scale in SCALES:
         sweeps += [sweep_spectrum(scale), sweep_lyapunov(scale), sweep_beyond(scale),
                    sweep_trainability(scale), sweep_init_comparison(scale),
                    sweep_init_survey(scale), sweep_gain_choice(scale),
-                   sweep_gain_choice(scale, extra=True)]
+                   sweep_gain_choice(scale, extra=True),
+                   sweep_gain_choice(scale, folds=CV_VALIDATION["folds"])]
         sweeps += [sweep_phase_diagram(arch, scale) for arch in ("rnn", "gru", "lstm")]
         for system, input_scale, _ in FORECAST_ENTRIES:
             sweeps += forecast_sweeps(system, input_scale, scale)

@@ -13,7 +13,8 @@ fixed rules are read from the same maps: ``g = g_c``, ``0.9 g_c``, ``0.8 g_c`` a
 The pooled rule, ``tune_gain(..., networks=POOL_NETWORKS)``, chooses for seed ``k`` by the mean
 validation VPT of seeds ``k`` to ``k + POOL_NETWORKS - 1``. Its extra networks (the seeds after
 the maps' last one) have their own validation runs (entry ``gain_choice_extra_<scale>``); only
-seed ``k``'s test VPT is scored.
+seed ``k``'s test VPT is scored. The cross-validated rule, ``tune_gain(..., folds=4,
+n_windows=5)`` (:data:`CV_VALIDATION`), has its own validation runs (``gain_choice_cv_<scale>``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from .scale import current_scale
 __all__ = [
     "BIAS_STD",
     "CANDIDATES",
+    "CV_VALIDATION",
     "FIXED_RULES",
     "POOL_NETWORKS",
     "VALIDATION",
@@ -70,6 +72,10 @@ CANDIDATES: tuple[float, ...] = tuple(r for r in FORECAST_RATIOS if r <= 1.2)
 #: horizon is this many Lyapunov times, and never longer than the map's test horizon.
 VALIDATION: Mapping[str, int] = freeze({"val": 500, "n_windows": 10, "sync": 100,
                                          "horizon_lyapunov_times": 10})
+#: Blocked cross-validation (tune_gain's ``folds``): the series before the test windows, after
+#: the washout, in ``folds`` blocks with ``n_windows`` validation windows each.
+CV_VALIDATION: Mapping[str, int] = freeze({"folds": 4, "n_windows": 5, "sync": 100,
+                                            "horizon_lyapunov_times": 10})
 #: Networks of the pooled rule (``tune_gain(..., networks=POOL_NETWORKS)``).
 POOL_NETWORKS = 3
 #: Fixed rules, as a function of g_c: name -> gain / g_c.
@@ -97,13 +103,21 @@ def _horizon(system: str) -> int:
     return min(WINDOWS[system]["horizon"], VALIDATION["horizon_lyapunov_times"] * lyapunov_time)
 
 
+def _task_validation(config: Mapping[str, Any]) -> dict[str, Any]:
+    """What a task adds about its validation split: nothing for the end-of-series windows of
+    :data:`VALIDATION` (the stored tasks of that rule carry none), the split otherwise."""
+    validation = dict(config["validation"])
+    return {"validation": validation} if "folds" in validation else {}
+
+
 def gain_choice_tasks(config: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One task per (entry, cell, seed), in that order."""
     return [{"system": system, "input_scale": float(sin), "arch": arch,
              "bias_std": float(config["bias_std"]), "n": int(config["n"]), "seed": int(seed),
              "dtype": config["dtype"], "ratios": [float(r) for r in config["ratios"]],
              **({"cell_params": dict(config["cell_params"][arch])}
-                if arch in config.get("cell_params", {}) else {})}
+                if arch in config.get("cell_params", {}) else {}),
+             **_task_validation(config)}
             for system, sin in config["entries"] for arch in config["archs"]
             for seed in config["seeds"]]
 
@@ -118,12 +132,14 @@ def gain_choice_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
     u = forecast_series(system)[:test_start]
     dt, lyap = SYSTEMS[system].vpt_scale
     cell = get_cell(task["arch"], **dict(task.get("cell_params", {})))
+    validation = dict(task.get("validation", VALIDATION))
+    split = ({"folds": validation["folds"]} if "folds" in validation
+             else {"val": validation["val"]})
     choice = tune_gain(cell, u, dt=dt, lyapunov_exponent=lyap, bias_std=task["bias_std"],
                        n=task["n"], input_scale=task["input_scale"], seed=task["seed"],
                        ratios=task["ratios"], readouts=READOUTS, washout=w["washout"],
-                       val=VALIDATION["val"], n_windows=VALIDATION["n_windows"],
-                       sync=VALIDATION["sync"], horizon=_horizon(system),
-                       dtype=getattr(torch, task["dtype"]))
+                       n_windows=validation["n_windows"], sync=validation["sync"],
+                       horizon=_horizon(system), dtype=getattr(torch, task["dtype"]), **split)
     return {"validation_vpt": choice.validation_vpt, "seconds": np.array(choice.seconds)}
 
 
@@ -137,10 +153,15 @@ def assemble_gain_choice(config: Mapping[str, Any], results: list[dict[str, np.n
             "ratios": np.asarray(config["ratios"]), "readouts": np.asarray(READOUTS)}
 
 
-def sweep_gain_choice(scale: str | None = None, extra: bool = False) -> Sweep:
-    """The stored validation runs of the gain choice (entry ``gain_choice_<scale>``), or with
+def sweep_gain_choice(scale: str | None = None, extra: bool = False, folds: int = 1) -> Sweep:
+    """The stored validation runs of the gain choice (entry ``gain_choice_<scale>``); with
     ``extra`` those of the pooled rule's extra networks (``gain_choice_extra_<scale>``: the
-    ``POOL_NETWORKS - 1`` seeds after the maps' last one, everything else the same)."""
+    ``POOL_NETWORKS - 1`` seeds after the maps' last one, everything else the same); with
+    ``folds = CV_VALIDATION["folds"]`` those of the cross-validated rule
+    (``gain_choice_cv_<scale>``)."""
+    folds = _check_folds(folds)
+    if extra and folds > 1:
+        raise ValueError("the pooled rule's extra networks are stored for folds=1 only")
     scale = current_scale(scale)
     archs = gain_choice_archs(scale)
     sizes = FORECAST_SIZES[scale]
@@ -151,12 +172,22 @@ def sweep_gain_choice(scale: str | None = None, extra: bool = False) -> Sweep:
         "entries": [[system, sin] for system, sin, _ in FORECAST_ENTRIES],
         "archs": list(archs), "bias_std": BIAS_STD, "ratios": list(CANDIDATES),
         "n": sizes["n"], "seeds": seeds, "dtype": sizes["dtype"],
-        "validation": dict(VALIDATION)}
+        "validation": dict(VALIDATION if folds == 1 else CV_VALIDATION)}
     params = {a: get_cell(a).params for a in archs if get_cell(a).params}
     if params:
         config["cell_params"] = params
-    name = f"gain_choice_extra_{scale}" if extra else f"gain_choice_{scale}"
+    name = (f"gain_choice_extra_{scale}" if extra
+            else f"gain_choice_cv_{scale}" if folds > 1 else f"gain_choice_{scale}")
     return Sweep(name, config, gain_choice_tasks, gain_choice_task, assemble_gain_choice)
+
+
+def _check_folds(folds: int) -> int:
+    """``folds`` of a stored rule: 1 or ``CV_VALIDATION["folds"]``."""
+    allowed = (1, CV_VALIDATION["folds"])
+    if isinstance(folds, bool) or folds not in allowed:
+        raise ValueError(f"folds must be one of {allowed} (the stored validation runs), "
+                         f"got {folds!r}")
+    return int(folds)
 
 
 def _check_networks(networks: int) -> int:
@@ -168,21 +199,28 @@ def _check_networks(networks: int) -> int:
     return int(networks)
 
 
-def _validation_runs(scale: str, root: Any, networks: int) -> np.ndarray:
-    """Validation VPT (E, A, S, K, R) the rule with ``networks`` networks chooses by: seed
-    ``k``'s is the mean over seeds ``k`` to ``k + networks - 1``.
+def _validation_runs(scale: str, root: Any, networks: int, folds: int = 1) -> np.ndarray:
+    """Validation VPT (E, A, S, K, R) the rule with ``networks`` networks and ``folds`` folds
+    chooses by: seed ``k``'s is the mean over seeds ``k`` to ``k + networks - 1``.
 
     Raises
     ------
     FileNotFoundError
         Naming the entry that is not stored (nothing is computed).
+    ValueError
+        For ``networks`` or ``folds`` without stored runs.
     """
+    networks, folds = _check_networks(networks), _check_folds(folds)
+    if networks > 1 and folds > 1:
+        raise ValueError("the pooled rule is stored for folds=1 only")
+
     def stored(extra: bool) -> dict[str, np.ndarray]:
-        sweep = sweep_gain_choice(scale, extra=extra)
+        sweep = sweep_gain_choice(scale, extra=extra, folds=folds)
         data = sweep.stored(root)
         if data is None:
             raise FileNotFoundError(f"{sweep.name} is not in the store; compute it with "
-                                    f"sweep_gain_choice({scale!r}, extra={extra}).load()")
+                                    f"sweep_gain_choice({scale!r}, extra={extra}, "
+                                    f"folds={folds}).load()")
         return data
 
     val = np.asarray(stored(False)["validation_vpt"], dtype=float)
@@ -201,15 +239,15 @@ def _test_sweep(system: str, input_scale: float, arch: str, scale: str) -> Sweep
                           FORECAST_ARCHS if arch in FORECAST_ARCHS else (arch,))
 
 
-def scored_archs(scale: str | None = None, root: Any = None, networks: int = 1
-                  ) -> tuple[str, ...]:
+def scored_archs(scale: str | None = None, root: Any = None, networks: int = 1,
+                 folds: int = 1) -> tuple[str, ...]:
     """The cells :func:`score_gain_choice` can score at ``scale`` from the store alone: the
-    validation runs (of ``networks`` networks) are stored, and so is the forecasting map of
-    every entry for the cell. Empty if the validation runs are not stored."""
+    validation runs (of ``networks`` networks, ``folds`` folds) are stored, and so is the
+    forecasting map of every entry for the cell. Empty if the validation runs are not stored."""
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
     try:
-        _validation_runs(scale, root, _check_networks(networks))
+        _validation_runs(scale, root, networks, folds)
     except FileNotFoundError:
         return ()
     return tuple(arch for arch in sweep.config["archs"]
@@ -217,12 +255,14 @@ def scored_archs(scale: str | None = None, root: Any = None, networks: int = 1
                         for system, sin in sweep.config["entries"]))
 
 
-def gain_choice_ready(scale: str | None = None, root: Any = None, networks: int = 1) -> bool:
+def gain_choice_ready(scale: str | None = None, root: Any = None, networks: int = 1,
+                      folds: int = 1) -> bool:
     """Whether :func:`score_gain_choice` can score every cell at ``scale`` (with
-    ``networks`` networks) from the store alone: the validation runs and every forecasting map
-    they are scored on are stored."""
+    ``networks`` networks and ``folds`` folds) from the store alone: the validation runs and
+    every forecasting map they are scored on are stored."""
     scale = current_scale(scale)
-    return scored_archs(scale, root, networks) == tuple(sweep_gain_choice(scale).config["archs"])
+    wanted = tuple(sweep_gain_choice(scale).config["archs"])
+    return scored_archs(scale, root, networks, folds) == wanted
 
 
 def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any
@@ -239,8 +279,8 @@ def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any
 
 
 def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 2000,
-                      seed: int = 0, archs: Sequence[str] | None = None, networks: int = 1
-                      ) -> list[dict[str, Any]]:
+                      seed: int = 0, archs: Sequence[str] | None = None, networks: int = 1,
+                      folds: int = 1) -> list[dict[str, Any]]:
     """Test VPT of the tuned gain and of the fixed rules, relative to the grid's best.
 
     For each (system, input scale, cell): the tuned gain and readout of every seed are those
@@ -266,13 +306,17 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
         lists those whose maps are stored).
     networks : int
         Networks the choice pools, in ``[1, POOL_NETWORKS]``.
+    folds : int
+        1 (validation windows at the end of the series) or ``CV_VALIDATION["folds"]``
+        (blocked cross-validation; with ``networks = 1`` only).
 
     Raises
     ------
     FileNotFoundError
         If the validation runs or a forecasting map are not stored (nothing is computed).
     ValueError
-        If ``archs`` names a cell without validation runs, or ``networks`` is out of range.
+        If ``archs`` names a cell without validation runs, or ``networks`` or ``folds`` has
+        none stored.
 
     Returns
     -------
@@ -287,7 +331,7 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     """
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
-    val = _validation_runs(scale, root, _check_networks(networks))  # (E, A, S, K, R)
+    val = _validation_runs(scale, root, networks, folds)  # (E, A, S, K, R)
     config = sweep.config
     grid = np.asarray(FORECAST_RATIOS)
     idx = _candidate_columns(config["ratios"])
@@ -354,7 +398,8 @@ def _other_seeds_pick(test: np.ndarray) -> np.ndarray:
 
 
 def seed_choices(system: str, input_scale: float, arch: str, scale: str | None = None,
-                 root: Any = None, networks: int = 1) -> list[dict[str, Any]]:
+                 root: Any = None, networks: int = 1, folds: int = 1
+                 ) -> list[dict[str, Any]]:
     """What ``tune_gain`` chose for each seed of one row, and what the choice scored.
 
     Parameters
@@ -362,7 +407,7 @@ def seed_choices(system: str, input_scale: float, arch: str, scale: str | None =
     system, input_scale, arch
         The row (an entry of :data:`~gcrit_utils.experiments.forecasting.FORECAST_ENTRIES` and
         a scored cell).
-    scale, root, networks
+    scale, root, networks, folds
         As in :func:`score_gain_choice`.
 
     Returns
@@ -382,7 +427,7 @@ def seed_choices(system: str, input_scale: float, arch: str, scale: str | None =
     """
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
-    runs = _validation_runs(scale, root, _check_networks(networks))
+    runs = _validation_runs(scale, root, networks, folds)
     entries = [(s, float(i)) for s, i in sweep.config["entries"]]
     if (system, float(input_scale)) not in entries or arch not in sweep.config["archs"]:
         raise ValueError(f"no validation runs for ({system!r}, {input_scale}, {arch!r}); "
