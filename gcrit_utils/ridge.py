@@ -19,6 +19,8 @@ Shapes: time first; states (T, B, D), targets (T, d) shared or (T, B, d); weight
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 
@@ -178,12 +180,21 @@ def _validated_solve(gram: torch.Tensor, rhs: torch.Tensor, phi_v: torch.Tensor,
                      val_targets: torch.Tensor, ridges: tuple[float, ...]
                      ) -> tuple[torch.Tensor, np.ndarray]:
     """Solve for every ridge of ``ridges``; keep per network the smallest validation error."""
-    if not ridges:
-        raise ValueError("ridges must contain at least one value")
-    grid = [check_nonnegative("ridges", r) for r in ridges]
     y_v = val_targets.to(device=gram.device, dtype=torch.float64)
     if y_v.ndim == 2:
         y_v = y_v.unsqueeze(1).expand(-1, phi_v.shape[1], -1)
+    return _choose_ridge(gram, rhs, ridges, lambda w: (
+        (torch.einsum("tbf,bfd->tbd", phi_v, w) - y_v) ** 2).mean(dim=(0, 2)))
+
+
+def _choose_ridge(gram: torch.Tensor, rhs: torch.Tensor, ridges: tuple[float, ...],
+                  error: Callable[[torch.Tensor], torch.Tensor]
+                  ) -> tuple[torch.Tensor, np.ndarray]:
+    """Weights (B, F, d) and strength (B,) with the smallest ``error(weights)`` (B,) per network
+    over ``ridges``; zeros and ``nan`` where no strength gives a finite error."""
+    if not ridges:
+        raise ValueError("ridges must contain at least one value")
+    grid = [check_nonnegative("ridges", r) for r in ridges]
     work = torch.empty(gram.shape, dtype=gram.dtype, device=gram.device)
     best_w = torch.zeros_like(rhs)
     best_err = torch.full((rhs.shape[0],), float("inf"), dtype=torch.float64,
@@ -191,8 +202,7 @@ def _validated_solve(gram: torch.Tensor, rhs: torch.Tensor, phi_v: torch.Tensor,
     chosen = np.full(rhs.shape[0], np.nan)
     for r in grid:
         w = _ridge_solve(gram, rhs, r, work=work)
-        err = ((torch.einsum("tbf,bfd->tbd", phi_v, w) - y_v) ** 2).mean(dim=(0, 2))
-        err = torch.nan_to_num(err, nan=float("inf"))
+        err = torch.nan_to_num(error(w), nan=float("inf"))
         better = err < best_err
         best_w[better] = w[better]
         best_err = torch.where(better, err, best_err)
@@ -227,28 +237,12 @@ def solve_validated_normal(gram: torch.Tensor, rhs: torch.Tensor, val_gram: torc
     chosen : ndarray, shape (B,)
         The ridge chosen for each network (``nan`` where none worked).
     """
-    if not ridges:
-        raise ValueError("ridges must contain at least one value")
-    grid = [check_nonnegative("ridges", r) for r in ridges]
     if gram.shape != val_gram.shape or rhs.shape != val_rhs.shape:
         raise ValueError(f"training and validation problems differ in shape: {tuple(gram.shape)}"
                          f" and {tuple(val_gram.shape)}, {tuple(rhs.shape)} and "
                          f"{tuple(val_rhs.shape)}")
-    work = torch.empty(gram.shape, dtype=gram.dtype, device=gram.device)
-    best_w = torch.zeros_like(rhs)
-    best_err = torch.full((rhs.shape[0],), float("inf"), dtype=torch.float64,
-                          device=gram.device)
-    chosen = np.full(rhs.shape[0], np.nan)
-    for r in grid:
-        w = _ridge_solve(gram, rhs, r, work=work)
-        err = ((w * torch.bmm(val_gram, w)).sum(dim=(1, 2))
-               - 2.0 * (w * val_rhs).sum(dim=(1, 2)))
-        err = torch.nan_to_num(err, nan=float("inf"))
-        better = err < best_err
-        best_w[better] = w[better]
-        best_err = torch.where(better, err, best_err)
-        chosen[better.cpu().numpy()] = r
-    return best_w, chosen
+    return _choose_ridge(gram, rhs, ridges, lambda w: (
+        (w * torch.bmm(val_gram, w)).sum(dim=(1, 2)) - 2.0 * (w * val_rhs).sum(dim=(1, 2))))
 
 
 def feature_count(n: int, squared: bool = False) -> int:
