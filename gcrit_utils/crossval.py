@@ -1,4 +1,4 @@
-"""Blocked cross-validation of closed-loop forecasts: every part of a series validates once.
+"""Blocked cross-validation of closed-loop forecasts: every block of a series validates once.
 
 After a washout, the series is cut into ``folds`` contiguous blocks (by the index of the sample
 a readout row predicts). One teacher-forced run of the reservoir accumulates the ridge normal
@@ -7,9 +7,13 @@ are never stored). Fold ``f``'s readout is then fit on all the other blocks, its
 is chosen by the one-step error on block ``f`` (computed from block ``f``'s normal equations),
 and it forecasts in closed loop from ``n_windows`` windows lying inside block ``f``, each
 synchronised from the zero state over the ``sync`` true samples before it, as the test windows
-of :func:`~gcrit_utils.forecast.forecast_gains` are. So every validation window is forecast by
-a readout that never saw its targets, and the windows cover the whole series instead of only
-its end.
+of :func:`~gcrit_utils.forecast.forecast_gains` are. So the readout of every validation window
+was fit without its targets, and there are windows in every block instead of only at the end.
+
+What is not held out: the ridge strength (one of a few values per network) is chosen on the
+same block whose windows are then scored, and the first training rows after a held-out block
+are states driven by its samples (no gap is left between blocks). Both make the validation
+VPT slightly optimistic; neither lets a readout fit the windows' targets.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._validation import check_int, check_positive
+from ._validation import check_int, check_nonnegative, check_positive
 from .cells import Cell
 from .forecast import READOUTS, closed_loop_vpt
 from .network import RandomRNN
@@ -126,8 +130,13 @@ def cross_validated_vpt(
         raise ValueError(f"series must be a finite array of shape (T, d), got shape {u.shape}")
     if not readouts or any(r not in READOUTS for r in readouts):
         raise ValueError(f"readouts must be a non-empty tuple of {READOUTS}, got {readouts!r}")
+    if not ridges:
+        raise ValueError("ridges must contain at least one value")
+    for ridge in ridges:
+        check_nonnegative("ridges", ridge)
     lyapunov_exponent = check_positive("lyapunov_exponent", lyapunov_exponent)
     dt = check_positive("dt", dt)
+    threshold = check_positive("threshold", threshold)
     layout = fold_layout(u.shape[0], washout=washout, folds=folds, n_windows=n_windows,
                          horizon=horizon, window_stride=window_stride, sync=sync)
     edges, starts = layout["edges"], layout["starts"]

@@ -237,6 +237,10 @@ def solve_validated_normal(gram: torch.Tensor, rhs: torch.Tensor, val_gram: torc
     chosen : ndarray, shape (B,)
         The ridge chosen for each network (``nan`` where none worked).
     """
+    if gram.ndim != 3 or rhs.ndim != 3 or gram.shape[:2] != rhs.shape[:2] \
+            or gram.shape[1] != gram.shape[2]:
+        raise ValueError(f"gram must be (B, F, F) and rhs (B, F, d), got {tuple(gram.shape)} "
+                         f"and {tuple(rhs.shape)}")
     if gram.shape != val_gram.shape or rhs.shape != val_rhs.shape:
         raise ValueError(f"training and validation problems differ in shape: {tuple(gram.shape)}"
                          f" and {tuple(val_gram.shape)}, {tuple(rhs.shape)} and "

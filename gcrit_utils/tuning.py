@@ -157,7 +157,7 @@ def tune_gain(
     readouts: tuple[str, ...] = READOUTS,
     washout: int = 500,
     val: int = 500,
-    n_windows: int = 10,
+    n_windows: int | None = None,
     horizon: int | None = None,
     window_stride: int | None = None,
     sync: int = 100,
@@ -185,6 +185,7 @@ def tune_gain(
     folds : int
         1: validation windows at the end of ``u`` (``washout | train | val | windows``).
         ``K > 1``: blocked cross-validation over ``K`` blocks, ``n_windows`` windows in each
+        (5 by default, so ``K = 4`` validates on 20 windows against 10 at the end)
         (:func:`~gcrit_utils.crossval.cross_validated_vpt`; ``val`` is then unused: each
         fold's ridge strength is chosen on its own block).
     bracket : (float, float)
@@ -198,7 +199,9 @@ def tune_gain(
         Readouts to choose from (:data:`~gcrit_utils.forecast.READOUTS`).
     washout, val, n_windows, horizon, window_stride, sync : int
         The split of ``u`` (:func:`~gcrit_utils.tuning.validation_layout`, or
-        :func:`~gcrit_utils.crossval.fold_layout` with ``folds > 1``).
+        :func:`~gcrit_utils.crossval.fold_layout` with ``folds > 1``, where ``sync`` must not
+        exceed ``washout`` and ``val`` is unused); ``n_windows`` is 10 by default at the end,
+        or 5 per fold.
     dtype, device
         Of the reservoir's states.
 
@@ -233,6 +236,8 @@ def tune_gain(
     check_nonnegative("bias_std", bias_std)
     networks = check_int("networks", networks, 1)
     folds = check_int("folds", folds, 1)
+    if n_windows is None:
+        n_windows = 10 if folds == 1 else 5
     if folds == 1:
         layout = validation_layout(u.shape[0], dt=dt, lyapunov_exponent=lyapunov_exponent,
                                    washout=washout, val=val, n_windows=n_windows, sync=sync,

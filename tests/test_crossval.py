@@ -96,3 +96,41 @@ def test_the_ridge_choice_from_normal_equations_matches_the_one_from_rows():
     np.testing.assert_allclose(w.numpy(), w_ref.numpy(), rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="differ in shape"):
         solve_validated_normal(*normal(train), normal(val)[0][:1], normal(val)[1], (1.0,))
+
+
+def test_the_length_the_error_asks_for_is_exactly_enough():
+    kw = dict(washout=200, folds=4, n_windows=3, horizon=100, window_stride=50, sync=50)
+    with pytest.raises(ValueError, match="need at least 1001") as err:
+        fold_layout(1000, **kw)
+    assert "need at least 1001" in str(err.value)
+    lay = fold_layout(1001, **kw)
+    assert np.all(np.diff(lay["edges"]) == 200)  # four blocks of exactly one span
+
+
+def test_both_readouts_at_once_equal_each_alone():
+    u = _henon(2000)
+    kw = dict(washout=100, folds=2, n_windows=2, horizon=25, window_stride=30, sync=50,
+              chunk=100)
+    both = cross_validated_vpt("rnn", 0.5, [0.5, 1.0], 30, 1, u, HENON_LAMBDA, 1.0,
+                               readouts=("linear", "squared"), **kw)
+    for r, readout in enumerate(("linear", "squared")):
+        alone = cross_validated_vpt("rnn", 0.5, [0.5, 1.0], 30, 1, u, HENON_LAMBDA, 1.0,
+                                    readouts=(readout,), **kw)
+        np.testing.assert_array_equal(both["vpt"][r], alone["vpt"][0])
+        np.testing.assert_array_equal(both["ridge"][r], alone["ridge"][0])
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"ridges": ()}, "ridges"),
+    ({"ridges": (-1.0,)}, "ridges"),
+    ({"threshold": 0.0}, "threshold"),
+    ({"readouts": ("cubic",)}, "readouts"),
+    ({"lyapunov_exponent": 0.0}, "lyapunov_exponent"),
+    ({"series": np.full((3000, 2), np.nan)}, "finite"),
+    ({"series": np.zeros(3000)}, "shape"),
+])
+def test_bad_arguments_are_refused_before_any_run(kwargs, message):
+    args = {"series": np.zeros((3000, 2)), "lyapunov_exponent": HENON_LAMBDA, **kwargs}
+    series, lyap = args.pop("series"), args.pop("lyapunov_exponent")
+    with pytest.raises(ValueError, match=message):
+        cross_validated_vpt("gru", 0.5, [1.0], 10, 0, series, lyap, 1.0, **args)

@@ -98,6 +98,9 @@ def test_cross_validated_choice_is_the_best_cross_validated_candidate():
     assert (choice.ratio, choice.readout) == (kw["ratios"][k], choice.readouts[r])
     with pytest.raises(ValueError, match="series too short for 3 folds"):
         tune_gain("gru", u[:560], **kw)
+    default = tune_gain("gru", u, dt=1.0, lyapunov_exponent=HENON_LAMBDA, n=20, ratios=[0.5],
+                        folds=3)
+    assert default.layout["n_windows"] == 5  # per fold
 
 
 def test_a_series_too_short_is_refused_with_the_length_it_needs():
