@@ -21,7 +21,8 @@ MODULES: list[tuple[str, list[str | tuple[str, str]]]] = [
                               "cells.leaky", "network"]),
     ("Spectra, dynamics, fixed points", ["spectra", "lyapunov", "fixedpoint", "propagation",
                                          "scrambling"]),
-    ("Forecasting and training", ["tuning", "crossval", "forecast", "ridge", "systems", "training", "init"]),
+    ("Forecasting and training", ["tuning", "crossval", "forecast", "ridge", "systems",
+                                  "training", "init"]),
     ("Stored experiments", ["sweep", "store", "runner"]),
 ]
 
