@@ -30,7 +30,7 @@ from ..sweep import Sweep, freeze
 from ..systems import normalise
 from ..theory import critical_gain
 from ..tuning import tune_gain
-from .gain_choice import BIAS_STD, CANDIDATES, CV_VALIDATION, VALIDATION
+from .gain_choice import BIAS_STD, CANDIDATES, CV_VALIDATION, VALIDATION, _validation_choice
 
 __all__ = ["CHECK_SYSTEMS", "CHECK_RULES", "TUNE_LENGTH", "check_series", "check_task",
            "sweep_gain_choice_check", "score_gain_choice_check"]
@@ -78,6 +78,11 @@ def _validation_horizon(system: str) -> int:
     return min(spec["horizon"], VALIDATION["horizon_lyapunov_times"] * lyapunov_time)
 
 
+def _validation_key(rule: str) -> str:
+    """Stored array of a rule's validation VPT: ``"end windows"`` -> ``validation_end_windows``."""
+    return "validation_" + rule.replace(" ", "_").replace("-", "_")
+
+
 def check_tasks(config: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One task per (system, cell, seed), in that order."""
     return [{"system": system, "arch": arch, "seed": int(seed), "n": int(config["n"]),
@@ -99,8 +104,8 @@ def check_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
               "horizon": _validation_horizon(system)}
     out = {}
     for rule, split in CHECK_RULES.items():
-        key = "validation_" + rule.replace(" ", "_").replace("-", "_")
-        out[key] = tune_gain(cell, u[:TUNE_LENGTH], **common, **split).validation_vpt
+        choice = tune_gain(cell, u[:TUNE_LENGTH], **common, **split)
+        out[_validation_key(rule)] = choice.validation_vpt
     gains = [r * critical_gain(cell, task["bias_std"]) for r in task["ratios"]]
     test = forecast_gains(cell, task["bias_std"], gains, task["n"], task["seed"], u,
                           spec["lyapunov_exponent"], spec["dt"], input_scale=task["input_scale"],
@@ -147,8 +152,7 @@ def score_gain_choice_check(root: Any = None) -> list[dict[str, Any]]:
             best = float(test.mean(axis=0).max())
             row: dict[str, Any] = {"system": system, "arch": arch, "best": best}
             for rule in CHECK_RULES:
-                val = data["validation_" + rule.replace(" ", "_").replace("-", "_")][i, j]
-                picks = [np.unravel_index(int(np.argmax(v)), v.shape) for v in val]
+                picks = [_validation_choice(v) for v in data[_validation_key(rule)][i, j]]
                 row[rule] = float(np.mean([t[k, r] for t, (k, r) in zip(test, picks,
                                                                          strict=True)]) / best)
             rows.append(row)
