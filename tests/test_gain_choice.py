@@ -3,12 +3,18 @@
 import numpy as np
 import pytest
 
-from gcrit_utils.experiments.forecasting import FORECAST_ENTRIES
+from gcrit_utils.experiments.forecasting import (
+    FORECAST_ARCHS,
+    FORECAST_ENTRIES,
+    FORECAST_RATIOS,
+    sweep_forecast,
+)
 from gcrit_utils.experiments.gain_choice import (
     CANDIDATES,
     CV_VALIDATION,
     FIXED_RULES,
     POOL_NETWORKS,
+    every_network_choice,
     gain_choice_archs,
     gain_choice_ready,
     score_gain_choice,
@@ -18,6 +24,7 @@ from gcrit_utils.experiments.gain_choice import (
     vpt_peaks,
     worst_rows,
 )
+from gcrit_utils.forecast import READOUTS
 
 
 def test_candidates_reach_from_the_smallest_gain_to_just_above_g_c():
@@ -130,6 +137,41 @@ def test_pooled_scores_choose_by_the_mean_over_consecutive_seeds():
     assert tuned == pytest.approx(row["tuned"])
     for name in (*FIXED_RULES, "best", "other_seeds"):  # only the choice changes
         assert row[name] == one[e * len(gain_choice_archs("default")) + a][name]
+
+
+@pytest.mark.parametrize("scale", ["default", "paper"])
+def test_one_choice_from_every_network_s_validation_windows(scale):
+    """The row's one choice maximises the validation VPT averaged over the maps' seeds and the
+    extra networks; what it keeps is the maps' seed-mean test VPT there over the best."""
+    if not gain_choice_ready(scale, networks=POOL_NETWORKS):
+        pytest.skip("the extra networks' validation runs are not stored")
+    system, sin, _ = FORECAST_ENTRIES[-1]
+    arch = gain_choice_archs(scale)[-1]
+    e, a = len(FORECAST_ENTRIES) - 1, len(gain_choice_archs(scale)) - 1
+    val = np.concatenate([sweep_gain_choice(scale).stored()["validation_vpt"][e, a],
+                          sweep_gain_choice(scale, extra=True).stored()["validation_vpt"][e, a]])
+    choice = every_network_choice(system, sin, arch, scale)
+    n_seeds = len(sweep_gain_choice(scale).config["seeds"])
+    assert choice["networks"] == val.shape[0] == n_seeds + POOL_NETWORKS - 1
+    mean = val.mean(axis=0)  # (K, R)
+    c, r = np.unravel_index(np.argmax(mean), mean.shape)
+    assert (choice["ratio"], choice["validation"]) == (CANDIDATES[c], pytest.approx(mean[c, r]))
+    # what it keeps, read from the forecasting map itself (test VPT (S, R, G) at s_b = 0.5)
+    data = (sweep_forecast(system, sin, scale) if arch in FORECAST_ARCHS
+            else sweep_forecast(system, sin, scale, (arch,))).stored()
+    test = np.asarray(data["vpt_mean"][list(data["archs"]).index(arch),
+                                       list(data["bias_stds"]).index(0.5)])
+    test = test[:, :, [list(FORECAST_RATIOS).index(x) for x in CANDIDATES]]
+    r_test = list(READOUTS).index(choice["readout"])
+    assert r_test == r
+    assert choice["kept"] == pytest.approx(test[:, r, c].mean() / test.mean(axis=0).max())
+
+
+def test_every_network_choice_names_a_missing_row_or_entry(tmp_path):
+    with pytest.raises(ValueError, match="no validation runs for"):
+        every_network_choice("lorenz63", 0.1, "minimalrnn", "default")
+    with pytest.raises(FileNotFoundError, match="is not in the store"):
+        every_network_choice("lorenz63", 0.1, "gru", "default", root=tmp_path)
 
 
 @pytest.mark.parametrize("networks", [0, 4, 1.5, True])

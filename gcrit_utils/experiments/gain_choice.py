@@ -59,6 +59,7 @@ __all__ = [
     "scored_archs",
     "score_gain_choice",
     "seed_choices",
+    "every_network_choice",
     "vpt_peaks",
     "worst_rows",
 ]
@@ -213,24 +214,30 @@ def _validation_runs(scale: str, root: Any, networks: int, folds: int = 1) -> np
     networks, folds = _check_networks(networks), _check_folds(folds)
     if networks > 1 and folds > 1:
         raise ValueError("the pooled rule is stored for folds=1 only")
-
-    def stored(extra: bool) -> dict[str, np.ndarray]:
-        sweep = sweep_gain_choice(scale, extra=extra, folds=folds)
-        data = sweep.stored(root)
-        if data is None:
-            raise FileNotFoundError(f"{sweep.name} is not in the store; compute it with "
-                                    f"sweep_gain_choice({scale!r}, extra={extra}, "
-                                    f"folds={folds}).load()")
-        return data
-
-    val = np.asarray(stored(False)["validation_vpt"], dtype=float)
+    val = _stored_validation(scale, root, extra=False, folds=folds)
     if networks == 1:
         return val
-    every = np.concatenate([val, np.asarray(stored(True)["validation_vpt"], dtype=float)],
-                           axis=2)
+    every = np.concatenate([val, _stored_validation(scale, root, extra=True)], axis=2)
     n_seeds = val.shape[2]
     return np.stack([every[:, :, k:k + networks].mean(axis=2) for k in range(n_seeds)],
                     axis=2)
+
+
+def _stored_validation(scale: str, root: Any, extra: bool, folds: int = 1) -> np.ndarray:
+    """Stored validation VPT (E, A, S, K, R) of one entry (:func:`sweep_gain_choice`).
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the entry that is not stored (nothing is computed).
+    """
+    sweep = sweep_gain_choice(scale, extra=extra, folds=folds)
+    data = sweep.stored(root)
+    if data is None:
+        raise FileNotFoundError(f"{sweep.name} is not in the store; compute it with "
+                                f"sweep_gain_choice({scale!r}, extra={extra}, "
+                                f"folds={folds}).load()")
+    return np.asarray(data["validation_vpt"], dtype=float)
 
 
 def _test_sweep(system: str, input_scale: float, arch: str, scale: str) -> Sweep:
@@ -427,13 +434,8 @@ def seed_choices(system: str, input_scale: float, arch: str, scale: str | None =
     """
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
-    runs = _validation_runs(scale, root, networks, folds)
-    entries = [(s, float(i)) for s, i in sweep.config["entries"]]
-    if (system, float(input_scale)) not in entries or arch not in sweep.config["archs"]:
-        raise ValueError(f"no validation runs for ({system!r}, {input_scale}, {arch!r}); "
-                         f"entries {entries}, cells {list(sweep.config['archs'])}")
-    e = entries.index((system, float(input_scale)))
-    val = runs[e, list(sweep.config["archs"]).index(arch)]  # (S, K, R)
+    e, a = _row_index(sweep, system, input_scale, arch)
+    val = _validation_runs(scale, root, networks, folds)[e, a]  # (S, K, R)
     idx = _candidate_columns(sweep.config["ratios"])
     test = _test_map(system, input_scale, arch, scale, root)[:, :, idx]  # (S, R, K)
     out = []
@@ -445,6 +447,66 @@ def seed_choices(system: str, input_scale: float, arch: str, scale: str | None =
                     "test": {str(name): float(test[k, j, c]) for j, name in enumerate(READOUTS)},
                     "test_best": float(test[k].max())})
     return out
+
+
+def _row_index(sweep: Sweep, system: str, input_scale: float, arch: str) -> tuple[int, int]:
+    """(entry, cell) indices of one row in the validation runs of ``sweep``.
+
+    Raises
+    ------
+    ValueError
+        If the row is not among the validation runs.
+    """
+    entries = [(s, float(i)) for s, i in sweep.config["entries"]]
+    if (system, float(input_scale)) not in entries or arch not in sweep.config["archs"]:
+        raise ValueError(f"no validation runs for ({system!r}, {input_scale}, {arch!r}); "
+                         f"entries {entries}, cells {list(sweep.config['archs'])}")
+    return (entries.index((system, float(input_scale))),
+            list(sweep.config["archs"]).index(arch))
+
+
+def every_network_choice(system: str, input_scale: float, arch: str,
+                         scale: str | None = None, root: Any = None) -> dict[str, Any]:
+    """One gain and readout for a whole row, chosen on every stored network's validation
+    windows, and what it keeps on the test windows.
+
+    The choice maximises the validation VPT (windows at the end of the series, :data:`VALIDATION`)
+    averaged over every network with stored validation runs: the map's seeds and the pooled
+    rule's extra ones. Averaging over many networks removes most of the choice's
+    network-to-network noise, so if this choice still keeps little of the best, the validation
+    windows rank the gains differently from the test windows however many networks are pooled.
+
+    Parameters
+    ----------
+    system, input_scale, arch, scale, root
+        As in :func:`seed_choices`.
+
+    Returns
+    -------
+    dict
+        ``networks`` (how many were pooled), ``ratio`` (g / g_c) and ``readout`` chosen,
+        ``validation`` (their mean validation VPT) and ``kept``: the maps' seed-mean test VPT
+        there as a fraction of the best (as ``tuned`` in :func:`score_gain_choice`).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the validation runs (both entries) or the map are not stored.
+    ValueError
+        If the row is not among the validation runs.
+    """
+    scale = current_scale(scale)
+    sweep = sweep_gain_choice(scale)
+    e, a = _row_index(sweep, system, input_scale, arch)
+    val = np.concatenate([_stored_validation(scale, root, extra=False)[e, a],
+                          _stored_validation(scale, root, extra=True)[e, a]])  # (S', K, R)
+    mean = val.mean(axis=0)
+    c, r = _validation_choice(mean)
+    test = _test_map(system, input_scale, arch, scale, root)[:, :, _candidate_columns(
+        sweep.config["ratios"])]  # (S, R, K)
+    return {"networks": int(val.shape[0]), "ratio": float(sweep.config["ratios"][c]),
+            "readout": str(READOUTS[r]), "validation": float(mean[c, r]),
+            "kept": float(test[:, r, c].mean() / test.mean(axis=0).max())}
 
 
 def vpt_peaks(system: str, input_scale: float, arch: str, scale: str | None = None,
