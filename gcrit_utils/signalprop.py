@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 
 from ._validation import check_int, check_nonnegative, check_positive
@@ -50,6 +50,7 @@ __all__ = [
     "correlation_map",
     "correlation_fixed_point",
     "timescales",
+    "timescale_from_slope",
     "annealed_critical_gain",
 ]
 
@@ -227,11 +228,31 @@ def timescales(params: SignalParams, input_corr: float = 0.0, *, delta: float = 
     slope = (correlation_map(params, hi, input_corr, state)
              - correlation_map(params, lo, input_corr, state)) / (hi - lo)
 
-    def xi(x: float) -> float:
-        return -1.0 / math.log(x) if 0.0 < x < 1.0 else (0.0 if x <= 0.0 else math.inf)
+    return {"q": state[0], "chi_1": chi1, "xi_1": float(timescale_from_slope(chi1)),
+            "c_star": c_star, "chi_c": slope, "xi_c": float(timescale_from_slope(slope))}
 
-    return {"q": state[0], "chi_1": chi1, "xi_1": xi(chi1), "c_star": c_star,
-            "chi_c": slope, "xi_c": xi(slope)}
+
+def timescale_from_slope(chi: ArrayLike) -> np.ndarray:
+    """Steps ``xi = -1/ln chi`` over which a perturbation shrinking by ``chi`` per step decays
+    by ``e``: ``inf`` where ``chi >= 1`` (it does not decay), 0 where ``chi <= 0``, ``nan``
+    where ``chi`` is.
+
+    Parameters
+    ----------
+    chi : array_like
+        Slopes per step (``chi_1`` or ``chi_c``), any shape.
+
+    Returns
+    -------
+    ndarray
+        ``xi``, the shape of ``chi`` (a 0-d array for a scalar).
+    """
+    chi = np.asarray(chi, dtype=float)
+    inside = (chi > 0.0) & (chi < 1.0)
+    with np.errstate(divide="ignore"):
+        xi = -1.0 / np.log(np.where(inside, chi, 0.5))
+    return np.where(inside | np.isnan(chi), np.where(inside, xi, np.nan),
+                    np.where(chi >= 1.0, np.inf, 0.0))
 
 
 

@@ -16,6 +16,7 @@ from gcrit_utils.signalprop import (
     length_fixed_point,
     propagation_path,
     signal_params,
+    timescale_from_slope,
     timescales,
 )
 from gcrit_utils.theory import mean_field_rnn
@@ -67,6 +68,17 @@ def test_fixed_points_are_fixed(arch):
     assert path["c"][-1] == pytest.approx(c_star, abs=1e-6)
     ts = timescales(p, 0.3)
     assert 0 < ts["chi_c"] < 1 and ts["xi_c"] == pytest.approx(-1 / math.log(ts["chi_c"]))
+
+
+def test_timescale_from_slope_is_elementwise_with_both_ends():
+    chi = np.array([[0.5, 1.0], [1.5, 0.0], [-0.2, np.nan]])
+    xi = timescale_from_slope(chi)
+    assert xi.shape == (3, 2)
+    assert xi[0, 0] == pytest.approx(1 / math.log(2))
+    assert np.isinf(xi[0, 1]) and np.isinf(xi[1, 0])  # chi >= 1: no decay
+    assert xi[1, 1] == 0 and xi[2, 0] == 0  # forgotten in one step
+    assert np.isnan(xi[2, 1])  # an undefined slope stays undefined
+    assert float(timescale_from_slope(0.9)) == pytest.approx(-1 / math.log(0.9))
 
 
 def test_simulation_follows_the_length_map_for_the_tanh_rnn():

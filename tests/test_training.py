@@ -199,7 +199,12 @@ def test_trainability_task_separates_a_trainable_from_a_chaotic_start():
 
 
 def test_trainability_map_rows_and_lines_follow_the_map():
-    from gcrit_utils.experiments.propagation import trainability_map_lines, trainability_map_rows
+    from gcrit_utils.experiments.propagation import (
+        gains_below,
+        trainability_map_grids,
+        trainability_map_lines,
+        trainability_map_rows,
+    )
 
     config = {"archs": ["rnn", "gru"], "bias_std": 0.5, "input_scale": 1.0,
               "gains": [0.5, 1.0, 2.0, 3.0], "rnn_bias_stds": [0.0, 1.0],
@@ -217,6 +222,18 @@ def test_trainability_map_rows_and_lines_follow_the_map():
     assert rows[0]["chi_one_gain"] == 2.0 and rows[0]["chi_1"] < 1.0
     # the GRU with its memory gate at mean 4 stays ordered over this range
     assert np.isnan(rows[3]["chi_one_gain"])
+    grids = trainability_map_grids(data, config)
+    assert grids["rnn"]["median"].shape == grids["rnn"]["chi_1"].shape == (2, 4)
+    assert np.array_equal(grids["rnn"]["median"], np.median(final_rnn, axis=-1))
+    assert np.array_equal(grids["gru"]["values"], [0.0, 4.0])
+    ordered = grids["rnn"]["chi_1"] < 1
+    assert np.allclose(grids["rnn"]["xi_1"][ordered], -1 / np.log(grids["rnn"]["chi_1"][ordered]))
+    assert np.all(np.isinf(grids["rnn"]["xi_1"][~ordered]))
+    # the same rows from the given grids (repr: nan compares equal to itself there)
+    assert repr(trainability_map_rows(data, config, grids=grids)) == repr(rows)
+    assert gains_below(grids["rnn"]["median"], config["gains"], 0.5) == [(1.0, 2.0), (1.0,)]
+    with pytest.raises(ValueError, match=r"median must have shape \(V, 3\)"):
+        gains_below(grids["rnn"]["median"], [1.0, 2.0, 3.0], 0.5)
     lines = trainability_map_lines(config, n_gains=5, n_values=3)
     assert lines["rnn"]["chi_1"].shape == (3, 5)
     assert np.array_equal(lines["gru"]["values"], [0.0, 2.0, 4.0])

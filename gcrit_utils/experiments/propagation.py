@@ -23,6 +23,7 @@ from ..signalprop import (
     length_fixed_point,
     propagation_path,
     signal_params,
+    timescale_from_slope,
     timescales,
 )
 from ..sweep import freeze
@@ -51,6 +52,8 @@ __all__ = [
     "predicted_timescales",
     "forgetting_timescales",
     "trainability_map_lines",
+    "trainability_map_grids",
+    "gains_below",
     "trainability_map_rows",
 ]
 
@@ -343,11 +346,9 @@ def predicted_timescales(archs: Sequence[str], gains: Sequence[float], bias_std:
     """Mean-field ``xi_1 = -1/ln chi_1`` per architecture and gain (``inf`` where
     ``chi_1 >= 1``), shape (G,) each."""
 
-    def xi(chi: float) -> float:
-        return -1.0 / np.log(chi) if chi < 1.0 else np.inf
-
-    return {a: np.array([xi(chi_one(signal_params(a, float(g), bias_std, input_std=input_std)))
-                         for g in gains]) for a in archs}
+    return {a: timescale_from_slope([chi_one(signal_params(a, float(g), bias_std,
+                                                            input_std=input_std))
+                                     for g in gains]) for a in archs}
 
 
 def forgetting_timescales(gains: Sequence[float], *, bias_std: float = 0.5,
@@ -393,8 +394,54 @@ def trainability_map_lines(config: Mapping[str, Any], n_gains: int = 31, n_value
     return out
 
 
+def trainability_map_grids(data: Mapping[str, np.ndarray], config: Mapping[str, Any]
+                           ) -> dict[str, dict[str, np.ndarray]]:
+    """Per cell of a trainability map: its loss over seeds and its mean-field timescale.
+
+    Parameters
+    ----------
+    data : dict
+        From :func:`~gcrit_utils.experiments.training.assemble_trainability_map`.
+    config : dict
+        Its configuration.
+
+    Returns
+    -------
+    dict
+        Per cell: ``values`` (V,), the second axis (bias spread for a cell without a memory
+        gate, else the memory gate's bias mean); ``median`` (V, G), the median final loss over
+        the seeds, as a fraction of chance; ``chi_1`` and ``xi_1`` (V, G) from
+        :func:`timescale_grid` on the map's own grid and input (``xi_1 = inf`` where
+        ``chi_1 >= 1``).
+    """
+    gains = np.asarray(data["gains"], dtype=float)
+    grids = {}
+    for arch in config["archs"]:
+        gated = get_cell(arch).memory_gate is not None
+        values = np.asarray(data[f"axis_{arch}"], dtype=float)
+        chi = timescale_grid(arch, gains, values, vary="bias_mean" if gated else "bias_std",
+                             bias_std=float(config["bias_std"]),
+                             input_std=float(config["input_scale"]))["chi_1"]
+        grids[arch] = {"values": values, "chi_1": chi, "xi_1": timescale_from_slope(chi),
+                       "median": np.median(np.asarray(data[f"final_{arch}"], dtype=float),
+                                           axis=-1)}
+    return grids
+
+
+def gains_below(median: np.ndarray, gains: Sequence[float], level: float
+                ) -> list[tuple[float, ...]]:
+    """Per row of ``median`` (V, G): the gains whose loss is below ``level``."""
+    median = np.asarray(median, dtype=float)
+    if median.ndim != 2 or median.shape[1] != len(gains):
+        raise ValueError(f"median must have shape (V, {len(gains)}), got {median.shape}")
+    return [tuple(float(g) for g, f in zip(gains, row, strict=True) if f < level)
+            for row in median]
+
+
 def trainability_map_rows(data: Mapping[str, np.ndarray], config: Mapping[str, Any],
-                          trained: float = 0.5) -> list[dict[str, Any]]:
+                          trained: float = 0.5,
+                          grids: Mapping[str, Mapping[str, np.ndarray]] | None = None
+                          ) -> list[dict[str, Any]]:
     """Per cell and value of its second axis: which gains of a trainability map train.
 
     Parameters
@@ -406,6 +453,8 @@ def trainability_map_rows(data: Mapping[str, np.ndarray], config: Mapping[str, A
     trained : float
         A grid point counts as trained when its median final loss over seeds is below this
         fraction of chance.
+    grids : dict, optional
+        :func:`trainability_map_grids` of the same map (computed when not given).
 
     Returns
     -------
@@ -416,19 +465,16 @@ def trainability_map_rows(data: Mapping[str, np.ndarray], config: Mapping[str, A
         ``chi_1`` from :func:`timescale_grid` on the map's own grid and input.
     """
     gains = np.asarray(data["gains"], dtype=float)
+    grids = trainability_map_grids(data, config) if grids is None else grids
     rows = []
     for arch in config["archs"]:
-        gated = get_cell(arch).memory_gate is not None
-        values = np.asarray(data[f"axis_{arch}"], dtype=float)
-        chi = timescale_grid(arch, gains, values, vary="bias_mean" if gated else "bias_std",
-                             bias_std=float(config["bias_std"]),
-                             input_std=float(config["input_scale"]))["chi_1"]
-        median = np.median(np.asarray(data[f"final_{arch}"], dtype=float), axis=-1)
-        for v, value in enumerate(values):
+        chi, median = grids[arch]["chi_1"], grids[arch]["median"]
+        trained_gains = gains_below(median, gains, trained)
+        for v, value in enumerate(grids[arch]["values"]):
             best = int(np.argmin(median[v]))
             above = np.nonzero(chi[v] >= 1.0)[0]
             rows.append({"arch": arch, "value": float(value),
-                         "trained_gains": [float(g) for g in gains[median[v] < trained]],
+                         "trained_gains": list(trained_gains[v]),
                          "best_gain": float(gains[best]), "best_loss": float(median[v, best]),
                          "chi_1": float(chi[v, best]),
                          "chi_one_gain": float(gains[above[0]]) if above.size else float("nan")})

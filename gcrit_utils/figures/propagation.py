@@ -17,6 +17,7 @@ from ..experiments.training import (
     sweep_trainability,
     sweep_trainability_map,
 )
+from ..signalprop import timescale_from_slope
 from ._style import PAGE, cell_label, finite
 
 __all__ = [
@@ -66,9 +67,8 @@ def figure_timescale_maps(maps: dict[str, dict[str, np.ndarray]], ylabel: str,
     mesh = None
     for ax, (title, d) in zip(axes[0], maps.items(), strict=True):
         chi = finite(d["chi_1"], "chi_1")
-        with np.errstate(divide="ignore"):
-            xi = np.where(chi < 1.0, -1.0 / np.log(np.clip(chi, 1e-300, None)), np.nan)
-        xi = np.clip(xi, 0.1, 1e3)
+        xi = timescale_from_slope(chi)
+        xi = np.clip(np.where(np.isfinite(xi), xi, np.nan), 0.1, 1e3)
         ax.set_facecolor("0.75")
         mesh = ax.pcolormesh(d["gains"], d["values"], xi, norm=LogNorm(0.3, 1e3),
                              cmap="viridis", shading="nearest")
