@@ -249,8 +249,7 @@ def timescale_from_slope(chi: ArrayLike) -> np.ndarray:
     """
     chi = np.asarray(chi, dtype=float)
     inside = (chi > 0.0) & (chi < 1.0)
-    with np.errstate(divide="ignore"):
-        xi = -1.0 / np.log(np.where(inside, chi, 0.5))
+    xi = -1.0 / np.log(np.where(inside, chi, 0.5))  # the log's argument is in (0, 1)
     return np.where(inside | np.isnan(chi), np.where(inside, xi, np.nan),
                     np.where(chi >= 1.0, np.inf, 0.0))
 

@@ -14,6 +14,7 @@ from gcrit_utils.experiments.gain_choice import (
     CV_VALIDATION,
     FIXED_RULES,
     POOL_NETWORKS,
+    _validation_choice,
     every_network_choice,
     gain_choice_archs,
     gain_choice_ready,
@@ -156,15 +157,30 @@ def test_one_choice_from_every_network_s_validation_windows(scale):
     mean = val.mean(axis=0)  # (K, R)
     c, r = np.unravel_index(np.argmax(mean), mean.shape)
     assert (choice["ratio"], choice["validation"]) == (CANDIDATES[c], pytest.approx(mean[c, r]))
-    # what it keeps, read from the forecasting map itself (test VPT (S, R, G) at s_b = 0.5)
+    # what it keeps, read from the forecasting map itself (test VPT (S, R, G) at s_b = 0.5),
+    # over the map's whole grid of gains: the same denominator as the row's score
     data = (sweep_forecast(system, sin, scale) if arch in FORECAST_ARCHS
             else sweep_forecast(system, sin, scale, (arch,))).stored()
     test = np.asarray(data["vpt_mean"][list(data["archs"]).index(arch),
-                                       list(data["bias_stds"]).index(0.5)])
-    test = test[:, :, [list(FORECAST_RATIOS).index(x) for x in CANDIDATES]]
-    r_test = list(READOUTS).index(choice["readout"])
-    assert r_test == r
-    assert choice["kept"] == pytest.approx(test[:, r, c].mean() / test.mean(axis=0).max())
+                                       list(data["bias_stds"]).index(0.5)]).mean(axis=0)
+    assert choice["readout"] == READOUTS[r]
+    at_choice = test[r, list(FORECAST_RATIOS).index(CANDIDATES[c])]
+    assert choice["test"] == pytest.approx(at_choice)
+    row = next(x for x in score_gain_choice(scale, n_boot=1, archs=[arch]) if x["system"] == system)
+    assert choice["best"] == pytest.approx(row["best"]) == pytest.approx(test.max())
+    assert choice["best_ratio"] == row["best_ratio"]
+    assert choice["kept"] == pytest.approx(at_choice / test.max())
+    if choice["best_ratio"] in CANDIDATES:
+        k = CANDIDATES.index(choice["best_ratio"])
+        assert choice["best_validation"] == pytest.approx(
+            mean[k, list(READOUTS).index(choice["best_readout"])])
+
+
+def test_a_non_finite_validation_vpt_is_refused_not_chosen():
+    val = np.array([[1.0, 2.0], [np.nan, 0.5]])  # (K, R): argmax alone would pick the nan
+    with pytest.raises(ValueError, match="validation VPT must be finite"):
+        _validation_choice(val)
+    assert _validation_choice(np.array([[1.0, 2.0], [3.0, 0.5]])) == (1, 0)
 
 
 def test_every_network_choice_names_a_missing_row_or_entry(tmp_path):

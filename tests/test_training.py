@@ -229,8 +229,13 @@ def test_trainability_map_rows_and_lines_follow_the_map():
     ordered = grids["rnn"]["chi_1"] < 1
     assert np.allclose(grids["rnn"]["xi_1"][ordered], -1 / np.log(grids["rnn"]["chi_1"][ordered]))
     assert np.all(np.isinf(grids["rnn"]["xi_1"][~ordered]))
-    # the same rows from the given grids (repr: nan compares equal to itself there)
-    assert repr(trainability_map_rows(data, config, grids=grids)) == repr(rows)
+    # rows follow the grids they are given: a lower loss at g = 3 makes it the best gain
+    moved = {arch: dict(g) for arch, g in grids.items()}
+    moved["rnn"]["median"] = grids["rnn"]["median"].copy()
+    moved["rnn"]["median"][0, 3] = 0.01
+    again = trainability_map_rows(data, config, grids=moved)
+    assert again[0]["best_gain"] == 3.0 and again[0]["trained_gains"] == [1.0, 2.0, 3.0]
+    assert again[1]["best_gain"] == rows[1]["best_gain"]
     assert gains_below(grids["rnn"]["median"], config["gains"], 0.5) == [(1.0, 2.0), (1.0,)]
     with pytest.raises(ValueError, match=r"median must have shape \(V, 3\)"):
         gains_below(grids["rnn"]["median"], [1.0, 2.0, 3.0], 0.5)

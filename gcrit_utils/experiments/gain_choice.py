@@ -387,7 +387,16 @@ def _candidate_columns(ratios: Sequence[float]) -> list[int]:
 
 
 def _validation_choice(validation_vpt: np.ndarray) -> tuple[int, int]:
-    """(candidate, readout) with the best validation VPT of one seed, shape (K, R)."""
+    """(candidate, readout) with the best validation VPT of one seed, shape (K, R).
+
+    Raises
+    ------
+    ValueError
+        If a validation VPT is not finite (``argmax`` would pick a ``nan``).
+    """
+    if not np.all(np.isfinite(validation_vpt)):
+        raise ValueError("validation VPT must be finite everywhere; the stored runs hold "
+                         f"{int(np.sum(~np.isfinite(validation_vpt)))} non-finite values")
     k, r = np.unravel_index(int(np.argmax(validation_vpt)), validation_vpt.shape)
     return int(k), int(r)
 
@@ -484,29 +493,39 @@ def every_network_choice(system: str, input_scale: float, arch: str,
     Returns
     -------
     dict
-        ``networks`` (how many were pooled), ``ratio`` (g / g_c) and ``readout`` chosen,
-        ``validation`` (their mean validation VPT) and ``kept``: the maps' seed-mean test VPT
-        there as a fraction of the best (as ``tuned`` in :func:`score_gain_choice`).
+        ``networks`` (how many were pooled); ``ratio`` (g / g_c) and ``readout`` chosen, with
+        ``validation`` (their mean validation VPT) and ``test`` (the maps' seed-mean test VPT
+        there); ``best_ratio``, ``best_readout`` and ``best``: where the seed-mean test VPT is
+        largest on the map's whole grid, and its value (the denominator of ``tuned`` in
+        :func:`score_gain_choice`), with ``best_validation`` (the mean validation VPT there,
+        ``nan`` if that gain is not a candidate); ``kept = test / best``.
 
     Raises
     ------
     FileNotFoundError
         If the validation runs (both entries) or the map are not stored.
     ValueError
-        If the row is not among the validation runs.
+        If the row is not among the validation runs, or a stored validation VPT is not finite.
     """
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
     e, a = _row_index(sweep, system, input_scale, arch)
     val = np.concatenate([_stored_validation(scale, root, extra=False)[e, a],
                           _stored_validation(scale, root, extra=True)[e, a]])  # (S', K, R)
-    mean = val.mean(axis=0)
+    mean = val.mean(axis=0)  # (K, R)
     c, r = _validation_choice(mean)
-    test = _test_map(system, input_scale, arch, scale, root)[:, :, _candidate_columns(
-        sweep.config["ratios"])]  # (S, R, K)
-    return {"networks": int(val.shape[0]), "ratio": float(sweep.config["ratios"][c]),
+    test = _test_map(system, input_scale, arch, scale, root).mean(axis=0)  # (R, G)
+    ratios = list(sweep.config["ratios"])
+    chosen = test[r, _candidate_columns(ratios)[c]]
+    best_r, best_g = np.unravel_index(int(np.argmax(test)), test.shape)
+    best_ratio = float(FORECAST_RATIOS[best_g])
+    return {"networks": int(val.shape[0]), "ratio": float(ratios[c]),
             "readout": str(READOUTS[r]), "validation": float(mean[c, r]),
-            "kept": float(test[:, r, c].mean() / test.mean(axis=0).max())}
+            "test": float(chosen), "best_ratio": best_ratio,
+            "best_readout": str(READOUTS[best_r]), "best": float(test[best_r, best_g]),
+            "best_validation": (float(mean[ratios.index(best_ratio), best_r])
+                                if best_ratio in ratios else float("nan")),
+            "kept": float(chosen / test[best_r, best_g])}
 
 
 def vpt_peaks(system: str, input_scale: float, arch: str, scale: str | None = None,
