@@ -64,8 +64,9 @@ def fold_layout(length: int, *, washout: int, folds: int, n_windows: int, horizo
         need = washout + 1 + folds * span
         raise ValueError(
             f"series too short for {folds} folds: {length} samples, need at least {need} "
-            f"(washout {washout} + {folds} blocks of {n_windows} windows of {horizon} samples, "
-            f"{window_stride} apart); pass a longer series, or fewer folds or windows")
+            f"(washout={washout} + {folds} blocks of n_windows={n_windows} windows of "
+            f"horizon={horizon} samples, window_stride={window_stride} apart); pass a longer "
+            f"series, or smaller folds, n_windows, horizon or window_stride")
     starts = edges[:-1, None] + window_stride * np.arange(n_windows)[None, :]
     return {"edges": edges, "starts": starts}
 

@@ -13,11 +13,11 @@ from the end of the series. The gain (and readout) with the longest mean valid p
 there wins. With ``networks = M > 1`` the same search runs on ``M`` reservoirs (seeds ``seed``
 to ``seed + M - 1``, the first being yours) and the choice maximises their mean validation VPT:
 the best gain is a property of the cell and the task more than of one random ``W``, and one
-network's validation windows are a noisy estimate of it. With ``folds = K > 1`` the
-validation windows cover the whole series instead of its end: blocked cross-validation
-(:mod:`gcrit_utils.crossval`) cuts the series after the washout into ``K`` blocks, fits the
-readout on all blocks but one and forecasts ``n_windows`` windows inside the one left out, each
-block in turn.
+network's validation windows are a noisy estimate of it. With ``folds = F > 1`` the
+validation windows come from every part of the series instead of its end: blocked
+cross-validation (:mod:`gcrit_utils.crossval`) cuts the series after the washout into ``F``
+blocks, fits the readout on all blocks but one and forecasts ``n_windows`` windows at the start
+of the one left out, each block in turn.
 
 Candidates are ``ratio * g_c`` on a coarse grid over ``bracket`` (by default from far below
 ``g_c``, where some tasks are forecast best, to just above it), then a finer grid around the
@@ -95,18 +95,19 @@ def validation_layout(length: int, *, dt: float, lyapunov_exponent: float, washo
     The validation windows take the end of the series: ``n_windows`` windows of ``horizon``
     samples (10 Lyapunov times by default), ``window_stride`` apart (a quarter horizon by
     default), each synchronised over the ``sync`` samples before it. Everything before them is
-    ``washout + train + val``.
+    ``washout + train + val``. Every length is a count of samples.
 
     Raises
     ------
     ValueError
-        If the series leaves fewer than ``min_train`` training samples; the message says how
-        long it must be.
+        If the series leaves fewer than ``min_train`` training samples (the message says how
+        long it must be and which keywords shorten the split), if ``washout``, ``val``,
+        ``n_windows`` or ``sync`` is below 1, or if ``sync > val``.
     """
     length = check_int("length", length, 1)
     dt = check_positive("dt", dt)
     lyapunov_exponent = check_positive("lyapunov_exponent", lyapunov_exponent)
-    washout, val = check_int("washout", washout, 0), check_int("val", val, 1)
+    washout, val = check_int("washout", washout, 1), check_int("val", val, 1)
     n_windows, sync = check_int("n_windows", n_windows, 1), check_int("sync", sync, 1)
     horizon, stride = _window_defaults(dt, lyapunov_exponent, horizon, window_stride)
     if sync > val:
@@ -118,9 +119,10 @@ def validation_layout(length: int, *, dt: float, lyapunov_exponent: float, washo
         need = washout + min_train + val + tail
         raise ValueError(
             f"series too short for tune_gain: {length} samples, need at least {need} "
-            f"(washout {washout} + training {min_train} + ridge validation {val} + "
-            f"{n_windows} validation windows of {horizon} samples, {stride} apart); pass a "
-            f"longer series, or fewer or shorter windows")
+            f"(washout={washout} + training {min_train} + val={val} + n_windows={n_windows} "
+            f"validation windows of horizon={horizon} samples, window_stride={stride} apart); "
+            f"pass a longer series, or smaller washout, val, n_windows, horizon or "
+            f"window_stride")
     return {"washout": washout, "train": train, "val": val, "n_windows": n_windows,
             "window_stride": stride, "sync": sync, "horizon": horizon}
 
@@ -171,50 +173,63 @@ def tune_gain(
     arch : str or Cell
         The reservoir's cell (:data:`gcrit_utils.cells.CELLS`).
     u : ndarray, shape (T, d)
-        A normalised training series. Nothing after it is used: the forecast that matters (the
-        test) must come from later data.
+        A training series, each column normalised to zero mean and unit variance
+        (:func:`~gcrit_utils.systems.normalise`); a scalar series as ``u.reshape(-1, 1)``.
+        Nothing after it is used: the forecast that matters (the test) must come from later
+        data.
     dt, lyapunov_exponent : float
         Sampling interval and largest Lyapunov exponent per time unit of the system (VPTs in
         Lyapunov times); ``dt = lyapunov_exponent = 1`` counts them in samples.
     bias_std, n, input_scale, seed
-        The reservoir (:class:`~gcrit_utils.network.RandomRNN`): the same ``seed`` gives the
-        same network as the one you will use.
+        The reservoir (:class:`~gcrit_utils.network.RandomRNN`; ``bias_std`` one number for
+        every gate). To use the network the search chose for, build ``RandomRNN`` with the
+        same ``seed``, ``n``, ``bias_std``, ``input_scale`` and ``dtype`` (its own defaults
+        differ).
     networks : int
         Reservoirs the search runs on, seeds ``seed`` to ``seed + networks - 1``; the choice
         maximises their mean validation VPT. The cost grows in proportion.
     folds : int
         1: validation windows at the end of ``u`` (``washout | train | val | windows``).
-        ``K > 1``: blocked cross-validation over ``K`` blocks, ``n_windows`` windows in each
-        (5 by default, so ``K = 4`` validates on 20 windows against 10 at the end)
+        ``F > 1``: blocked cross-validation over ``F`` blocks, ``n_windows`` windows at the start
+        of each (5 by default, so ``F = 4`` validates on 20 windows against 10 at the end)
         (:func:`~gcrit_utils.crossval.cross_validated_vpt`; ``val`` is then unused: each
         fold's ridge strength is chosen on its own block).
     bracket : (float, float)
         Range of ``g / g_c`` searched (``g`` itself for a cell without ``g_c``).
     coarse, refine : int
-        Candidates on the coarse grid over ``bracket``, and around its winner (half a coarse
-        step either side).
+        Candidates on the coarse grid over ``bracket`` (at least 2), and around its winner
+        (half a coarse step either side; at least 0). Refined candidates outside ``bracket``
+        are dropped.
     ratios : sequence of float, optional
         Explicit candidates ``g / g_c`` instead of ``bracket``/``coarse``/``refine``.
     readouts : tuple of str
         Readouts to choose from (:data:`~gcrit_utils.forecast.READOUTS`).
     washout, val, n_windows, horizon, window_stride, sync : int
-        The split of ``u`` (:func:`~gcrit_utils.tuning.validation_layout`, or
+        The split of ``u``, in samples (:func:`~gcrit_utils.tuning.validation_layout`, or
         :func:`~gcrit_utils.crossval.fold_layout` with ``folds > 1``, where ``sync`` must not
-        exceed ``washout`` and ``val`` is unused); ``n_windows`` is 10 by default at the end,
-        or 5 per fold.
+        exceed ``washout`` and ``val`` is unused). ``n_windows`` is 10 by default at the end,
+        or 5 per fold; ``horizon`` is 10 Lyapunov times and ``window_stride`` a quarter of it
+        by default. At least 1000 training samples must remain.
     dtype, device
         Of the reservoir's states.
 
     Returns
     -------
     GainChoice
+        The candidate and readout with the longest mean validation VPT. A forecast is valid
+        while its normalised error stays below 0.4, and its VPT is capped at ``horizon``; each
+        readout's ridge strength is chosen from ``1e-8, 1e-6, 1e-4, 1e-2`` (on ``val``, or on
+        the held-out block). Ties go to the earliest candidate in the order tried
+        (``GainChoice.ratios``), then to the first readout.
 
     Raises
     ------
     ValueError
-        For a series too short for the split (the message says how long it must be), a
-        bracket outside ``(0, inf)`` or empty, ``networks < 1``, ``folds < 1``, or unknown
-        readouts.
+        For ``u`` not of shape (T, d) or not finite; a series too short for the split (the
+        message says how long it must be); a split keyword out of range (``sync > val``, or
+        ``sync > washout`` with ``folds > 1``); ``dt`` or ``lyapunov_exponent`` not positive;
+        ``bracket`` not two numbers ``0 < low < high``; ``ratios`` empty or not positive;
+        ``coarse < 2`` or ``refine < 0``; ``networks < 1``, ``folds < 1``; or unknown readouts.
 
     Examples
     --------
@@ -228,7 +243,8 @@ def tune_gain(
     cell = get_cell(arch)
     u = np.asarray(u, dtype=np.float64)
     if u.ndim != 2:
-        raise ValueError(f"u must have shape (T, d), got {u.shape}")
+        raise ValueError(f"u must have shape (T, d), got {u.shape}"
+                         + ("; pass a scalar series as u.reshape(-1, 1)" if u.ndim == 1 else ""))
     if not np.all(np.isfinite(u)):
         raise ValueError("u must be finite")
     if not readouts or any(r not in READOUTS for r in readouts):
@@ -258,11 +274,16 @@ def tune_gain(
             for m in range(networks)])  # (M, K, R)
 
     if ratios is not None:
+        if np.ndim(ratios) != 1:
+            raise ValueError(f"ratios must be a sequence of gains / g_c > 0, got {ratios!r}")
         tried = np.asarray([check_positive("ratios", r) for r in ratios], dtype=float)
         if tried.size == 0:
             raise ValueError("ratios must not be empty")
         scores = evaluate(tried)
     else:
+        if np.ndim(bracket) != 1 or len(bracket) != 2:
+            raise ValueError(f"bracket must be two numbers (low, high) with 0 < low < high, "
+                             f"got {bracket!r}")
         lo, hi = (check_positive("bracket", b) for b in bracket)
         if hi <= lo:
             raise ValueError(f"bracket must be (low, high) with low < high, got {bracket}")

@@ -105,8 +105,10 @@ def test_cross_validated_choice_is_the_best_cross_validated_candidate():
 
 def test_a_series_too_short_is_refused_with_the_length_it_needs():
     with pytest.raises(ValueError, match=r"series too short for tune_gain: 2000 samples, need "
-                                         r"at least \d+"):
+                                         r"at least \d+") as err:
         tune_gain("gru", np.zeros((2000, 3)), dt=0.02, lyapunov_exponent=0.9)
+    for keyword in ("washout=500", "val=500", "n_windows=10", "horizon=", "window_stride="):
+        assert keyword in str(err.value)  # the message names what to shorten
     layout = validation_layout(20000, dt=0.02, lyapunov_exponent=0.9)
     tail = (layout["n_windows"] - 1) * layout["window_stride"] + layout["horizon"]
     assert layout["washout"] + layout["train"] + layout["val"] + tail == 20000
@@ -121,10 +123,15 @@ def test_a_series_too_short_is_refused_with_the_length_it_needs():
     ({"networks": 0}, "networks"),
     ({"folds": 0}, "folds"),
     ({"dt": 0.0}, "dt"),
+    ({"bracket": (0.5,)}, r"bracket must be two numbers \(low, high\)"),
+    ({"bracket": (0.1, 0.5, 1.0)}, "bracket must be two numbers"),
+    ({"ratios": 0.5}, "ratios must be a sequence"),
+    ({"washout": 0}, "washout must be an integer >= 1"),
+    ({"coarse": 1}, "coarse must be an integer >= 2"),
 ])
 def test_bad_arguments(kwargs, message):
     args = {"dt": 0.1, "lyapunov_exponent": ROSSLER_LAMBDA, **kwargs}
     with pytest.raises(ValueError, match=message):
         tune_gain("gru", np.zeros((20000, 3)), n=10, **args)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match=r"shape \(T, d\).*u\.reshape\(-1, 1\)"):
         tune_gain("gru", np.zeros(20000), dt=0.1, lyapunov_exponent=0.1)
