@@ -209,7 +209,9 @@ def tune_gain(
         :func:`~gcrit_utils.crossval.fold_layout` with ``folds > 1``, where ``sync`` must not
         exceed ``washout`` and ``val`` is unused). ``n_windows`` is 10 by default at the end,
         or 5 per fold; ``horizon`` is 10 Lyapunov times and ``window_stride`` a quarter of it
-        by default. At least 1000 training samples must remain.
+        by default. With ``folds = 1`` at least 1000 training samples must remain before the
+        validation split; with ``folds > 1`` each block must hold its ``n_windows`` windows,
+        and each fold's readout is fit on the other blocks.
     dtype, device
         Of the reservoir's states.
 

@@ -1,5 +1,7 @@
 """The gain-choice scoring: read from the store, never computed; fixed rules on the same maps."""
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -14,11 +16,13 @@ from gcrit_utils.experiments.gain_choice import (
     CV_VALIDATION,
     FIXED_RULES,
     POOL_NETWORKS,
+    _peak_indices,
     _validation_choice,
     every_network_choice,
     gain_choice_archs,
     gain_choice_ready,
     score_gain_choice,
+    score_row,
     scored_archs,
     seed_choices,
     sweep_gain_choice,
@@ -26,6 +30,9 @@ from gcrit_utils.experiments.gain_choice import (
     worst_rows,
 )
 from gcrit_utils.forecast import READOUTS
+from gcrit_utils.store import default_root
+
+RESULTS = default_root()
 
 
 def test_candidates_reach_from_the_smallest_gain_to_just_above_g_c():
@@ -39,11 +46,9 @@ def test_scores_of_the_stored_maps(scale):
     rows = score_gain_choice(scale, n_boot=200)
     archs = gain_choice_archs(scale)
     assert len(rows) == len(FORECAST_ENTRIES) * len(archs)
-    for row in rows:
+    for row in rows:  # the seeds' mean at the choice lies inside its bootstrap interval
         assert row["tuned_low"] <= row["tuned"] <= row["tuned_high"] + 1e-12
-        assert all(0 <= row[name] <= 1 + 1e-12 for name in FIXED_RULES)  # a rule never beats
-        assert all(r in CANDIDATES for r in row["tuned_ratios"])  # the grid's best
-        assert 0 < row["other_seeds"] <= 1 + 1e-12  # a held-out pick never beats the best
+        assert len(row["tuned_ratios"]) == len(sweep_gain_choice(scale).config["seeds"])
     value, where = worst_rows(rows, "g = g_c")
     assert value == min(r["g = g_c"] for r in rows) and ", " in where
 
@@ -77,18 +82,97 @@ def test_no_cell_is_scorable_without_validation_runs(tmp_path):
     assert scored_archs("default", root=tmp_path) == ()
 
 
-def test_seed_choices_agree_with_the_row_score():
-    row = score_gain_choice("default", n_boot=10)[-1]
-    seeds = seed_choices(row["system"], row["input_scale"], row["arch"], "default")
-    assert [s["ratio"] for s in seeds] == row["tuned_ratios"]
-    assert [s["readout"] for s in seeds] == row["tuned_readouts"]
-    for s in seeds:  # the choice is the validation argmax; its test VPT is at most the seed's best
-        assert s["validation"][s["readout"]] == max(s["validation"].values())
-        assert s["test"][s["readout"]] <= s["test_best"]
-    tuned = np.mean([s["test"][s["readout"]] for s in seeds]) / row["best"]
-    assert tuned == pytest.approx(row["tuned"])
+def test_seed_choices_are_the_stored_validation_argmax_scored_on_the_map():
+    """Each seed's choice and its test VPT, read independently from the two stored entries."""
+    system, sin, _ = FORECAST_ENTRIES[1]
+    arch = gain_choice_archs("default")[1]
+    seeds = seed_choices(system, sin, arch, "default")
+    val = sweep_gain_choice("default").stored()["validation_vpt"][1, 1]  # (S, K, R)
+    data = sweep_forecast(system, sin, "default").stored()
+    test = np.asarray(data["vpt_mean"][list(data["archs"]).index(arch),
+                                       list(data["bias_stds"]).index(0.5)])  # (S, R, G)
+    assert len(seeds) == val.shape[0] == test.shape[0]
+    for k, choice in enumerate(seeds):
+        c, r = np.unravel_index(np.argmax(val[k]), val[k].shape)
+        assert (choice["ratio"], choice["readout"]) == (CANDIDATES[c], READOUTS[r])
+        g = list(FORECAST_RATIOS).index(CANDIDATES[c])
+        assert choice["test"][READOUTS[r]] == pytest.approx(test[k, r, g])
+        columns = [list(FORECAST_RATIOS).index(x) for x in CANDIDATES]
+        assert choice["test_best"] == pytest.approx(test[k][:, columns].max())
+    row = next(x for x in score_gain_choice("default", n_boot=10, archs=[arch])
+               if (x["system"], x["input_scale"]) == (system, sin))
+    tuned = np.mean([s["test"][s["readout"]] for s in seeds]) / test.mean(axis=0).max()
+    assert row["tuned"] == pytest.approx(tuned)
     with pytest.raises(ValueError, match="no validation runs"):
         seed_choices("lorenz63", 0.1, "minimalrnn", "default")
+
+
+def _made_up_row():
+    """Two seeds on the maps' grid, readout 0 everywhere below readout 1 by one sample."""
+    grid = np.asarray(FORECAST_RATIOS)
+    g = grid.size
+    test = np.zeros((2, len(READOUTS), g))
+    test[:, 1] = np.linspace(1.0, 2.0, g)  # readout 1 grows with the gain
+    test[:, 0] = test[:, 1] - 1.0
+    test[0, 1, -1], test[1, 1, -1] = 10.0, 6.0  # the grid's best: the largest gain, mean 8
+    ratios = [0.15, 1.0]
+    assert all(r in FORECAST_RATIOS for r in ratios)
+    validation = np.array([[[0.0, 5.0], [1.0, 2.0]],   # seed 0 picks (0.15, readout 1)
+                           [[3.0, 0.0], [0.0, 4.0]]])  # seed 1 picks (1.0, readout 1)
+    return grid, test, validation, ratios
+
+
+def test_score_row_on_a_made_up_row_with_a_known_answer():
+    grid, test, validation, ratios = _made_up_row()
+    g_c = 1.0 / 0.775  # g = 1 lies between the grid gains 0.75 and 0.8
+    row = score_row(test, validation, g_c, ratios=ratios, n_boot=50,
+                    rng=np.random.default_rng(1))
+    at = {r: list(FORECAST_RATIOS).index(r) for r in ratios}
+    chosen = [test[0, 1, at[0.15]], test[1, 1, at[1.0]]]
+    assert row["best"] == pytest.approx(8.0) and row["best_ratio"] == grid[-1]
+    assert row["tuned"] == pytest.approx(np.mean(chosen) / 8.0)
+    assert row["tuned_ratios"] == [0.15, 1.0]
+    assert row["tuned_readouts"] == [READOUTS[1], READOUTS[1]]
+    # leave one out among the candidates: the other seed's best is (1.0, readout 1) for both
+    assert row["other_seeds"] == pytest.approx(test[:, 1, at[1.0]].mean() / 8.0)
+    curve = test[:, 1].mean(axis=0)  # the better readout, linear in the gain below the top
+    assert row["g = g_c"] == pytest.approx(curve[at[1.0]] / 8.0)
+    assert row["g = 0.8 g_c"] == pytest.approx(np.interp(0.8, grid, curve) / 8.0)
+    assert row["g = 1 (spectral radius 1)"] == pytest.approx(np.interp(0.775, grid, curve) / 8.0)
+    assert 0 < row["tuned_low"] <= row["tuned_high"]
+
+
+def test_score_row_refuses_arrays_that_do_not_fit():
+    grid, test, validation, ratios = _made_up_row()
+    with pytest.raises(ValueError, match="outside the maps' grid"):
+        score_row(test, validation, 0.1, ratios=ratios)  # g = 1 would sit at 10 g_c
+    with pytest.raises(ValueError, match="test must have shape"):
+        score_row(test[:, :, :-1], validation, 1.0, ratios=ratios)
+    with pytest.raises(ValueError, match="validation must have shape"):
+        score_row(test, validation[:1], 1.0, ratios=ratios)
+    with pytest.raises(ValueError, match="not gains of the maps' grid"):
+        score_row(test, validation, 1.0, ratios=[0.15, 0.123])
+    bad = test.copy()
+    bad[0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="test VPT must be finite"):
+        score_row(bad, validation, 1.0, ratios=ratios)
+    with pytest.raises(ValueError, match="n_boot must be"):
+        score_row(test, validation, 1.0, ratios=ratios, n_boot=0)
+
+
+def test_a_row_s_interval_does_not_depend_on_the_other_cells_scored():
+    archs = gain_choice_archs("default")
+    every = score_gain_choice("default", n_boot=100)
+    alone = score_gain_choice("default", n_boot=100, archs=archs[-1:])
+    assert alone == [r for r in every if r["arch"] == archs[-1]]
+
+
+def test_peaks_count_a_flat_top_once_and_never_a_shoulder():
+    assert _peak_indices(np.array([1.0, 3.0, 2.0, 2.5, 1.0]), 0.5) == [1, 3]
+    assert _peak_indices(np.array([1.0, 3.0, 2.0, 2.5, 1.0]), 0.9) == [1]
+    assert _peak_indices(np.array([1.0, 3.0, 3.0, 2.0]), 0.5) == [1]  # a flat top, once
+    assert _peak_indices(np.array([1.0, 2.0, 2.0, 3.0]), 0.5) == [3]  # a shoulder is no peak
+    assert _peak_indices(np.array([2.0, 2.0]), 0.5) == [0]
 
 
 def test_peaks_of_a_stored_row():
@@ -166,7 +250,8 @@ def test_one_choice_from_every_network_s_validation_windows(scale):
     assert choice["readout"] == READOUTS[r]
     at_choice = test[r, list(FORECAST_RATIOS).index(CANDIDATES[c])]
     assert choice["test"] == pytest.approx(at_choice)
-    row = next(x for x in score_gain_choice(scale, n_boot=1, archs=[arch]) if x["system"] == system)
+    row = next(x for x in score_gain_choice(scale, n_boot=1, archs=[arch])
+               if (x["system"], x["input_scale"]) == (system, sin))
     assert choice["best"] == pytest.approx(row["best"]) == pytest.approx(test.max())
     assert choice["best_ratio"] == row["best_ratio"]
     assert choice["kept"] == pytest.approx(at_choice / test.max())
@@ -199,6 +284,10 @@ def test_networks_outside_the_stored_runs_are_refused(networks):
 def test_a_missing_extra_entry_is_named(tmp_path):
     assert not gain_choice_ready("default", root=tmp_path, networks=POOL_NETWORKS)
     with pytest.raises(FileNotFoundError, match="gain_choice_default is not in the store"):
+        score_gain_choice("default", root=tmp_path, networks=POOL_NETWORKS)
+    for suffix in ("json", "npz"):  # the main entry alone: the extra one is what is missing
+        shutil.copy(RESULTS / f"gain_choice_default.{suffix}", tmp_path)
+    with pytest.raises(FileNotFoundError, match="gain_choice_extra_default is not in the store"):
         score_gain_choice("default", root=tmp_path, networks=POOL_NETWORKS)
 
 

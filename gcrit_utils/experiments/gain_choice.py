@@ -19,7 +19,7 @@ n_windows=5)`` (:data:`CV_VALIDATION`), has its own validation runs (``gain_choi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -58,6 +58,7 @@ __all__ = [
     "gain_choice_ready",
     "scored_archs",
     "score_gain_choice",
+    "score_row",
     "seed_choices",
     "every_network_choice",
     "vpt_peaks",
@@ -79,8 +80,8 @@ CV_VALIDATION: Mapping[str, int] = freeze({"folds": 4, "n_windows": 5, "sync": 1
                                             "horizon_lyapunov_times": 10})
 #: Networks of the pooled rule (``tune_gain(..., networks=POOL_NETWORKS)``).
 POOL_NETWORKS = 3
-#: Fixed rules, as a function of g_c: name -> gain / g_c.
-FIXED_RULES: Mapping[str, Any] = MappingProxyType({
+#: Fixed rules: name -> the rule's g / g_c, as a function of g_c (only ``g = 1`` depends on it).
+FIXED_RULES: Mapping[str, Callable[[float], float]] = MappingProxyType({
     "g = g_c": lambda g_c: 1.0,
     "g = 0.9 g_c": lambda g_c: 0.9,
     "g = 0.8 g_c": lambda g_c: 0.8,
@@ -94,14 +95,14 @@ def gain_choice_archs(scale: str) -> tuple[str, ...]:
     return tuple(a for a in cells if get_cell(a).has_critical_gain)
 
 
-def _horizon(system: str) -> int:
-    """Validation horizon: some Lyapunov times, at most the map's test horizon (which it is
-    for a measured series without an exponent)."""
+def _horizon(system: str, lyapunov_times: int) -> int:
+    """Validation horizon in samples: ``lyapunov_times`` Lyapunov times, at most the map's test
+    horizon (which it is for a measured series without an exponent)."""
     spec = SYSTEMS[system]
     if spec.lyapunov_exponent is None:
         return WINDOWS[system]["horizon"]
     lyapunov_time = max(1, int(round(spec.lyapunov_time)))
-    return min(WINDOWS[system]["horizon"], VALIDATION["horizon_lyapunov_times"] * lyapunov_time)
+    return min(WINDOWS[system]["horizon"], lyapunov_times * lyapunov_time)
 
 
 def _task_validation(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -133,6 +134,8 @@ def gain_choice_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
     u = forecast_series(system)[:test_start]
     dt, lyap = SYSTEMS[system].vpt_scale
     cell = get_cell(task["arch"], **dict(task.get("cell_params", {})))
+    # the stored end-window tasks carry no split: theirs is VALIDATION, which their entry's
+    # configuration holds (so a change to it is a new entry, never a silent change of these)
     validation = dict(task.get("validation", VALIDATION))
     split = ({"folds": validation["folds"]} if "folds" in validation
              else {"val": validation["val"]})
@@ -140,13 +143,15 @@ def gain_choice_task(task: dict[str, Any]) -> dict[str, np.ndarray]:
                        n=task["n"], input_scale=task["input_scale"], seed=task["seed"],
                        ratios=task["ratios"], readouts=READOUTS, washout=w["washout"],
                        n_windows=validation["n_windows"], sync=validation["sync"],
-                       horizon=_horizon(system), dtype=getattr(torch, task["dtype"]), **split)
+                       horizon=_horizon(system, validation["horizon_lyapunov_times"]),
+                       dtype=getattr(torch, task["dtype"]), **split)
     return {"validation_vpt": choice.validation_vpt, "seconds": np.array(choice.seconds)}
 
 
 def assemble_gain_choice(config: Mapping[str, Any], results: list[dict[str, np.ndarray]]
                          ) -> dict[str, np.ndarray]:
-    """``validation_vpt`` (E, A, S, K, R) and ``seconds`` (E, A, S)."""
+    """``validation_vpt`` (E, A, S, K, R) in Lyapunov times (samples for a measured series),
+    ``seconds`` (E, A, S), ``ratios`` (K,) the candidates' g / g_c and ``readouts`` (R,)."""
     shape = (len(config["entries"]), len(config["archs"]), len(config["seeds"]))
     return {"validation_vpt": np.array([r["validation_vpt"] for r in results]).reshape(
                 *shape, len(config["ratios"]), len(READOUTS)),
@@ -214,13 +219,31 @@ def _validation_runs(scale: str, root: Any, networks: int, folds: int = 1) -> np
     networks, folds = _check_networks(networks), _check_folds(folds)
     if networks > 1 and folds > 1:
         raise ValueError("the pooled rule is stored for folds=1 only")
-    val = _stored_validation(scale, root, extra=False, folds=folds)
     if networks == 1:
-        return val
-    every = np.concatenate([val, _stored_validation(scale, root, extra=True)], axis=2)
-    n_seeds = val.shape[2]
+        return _stored_validation(scale, root, extra=False, folds=folds)
+    every = _every_network(scale, root)
+    n_seeds = len(sweep_gain_choice(scale).config["seeds"])
     return np.stack([every[:, :, k:k + networks].mean(axis=2) for k in range(n_seeds)],
                     axis=2)
+
+
+def _every_network(scale: str, root: Any) -> np.ndarray:
+    """Validation VPT (E, A, S + POOL_NETWORKS - 1, K, R) of the end-window rule on every
+    stored network: the maps' seeds, then the pooled rule's extra ones (consecutive seeds).
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the entry that is not stored (nothing is computed).
+    ValueError
+        If the seeds of the two entries are not consecutive (seed ``k`` pools ``k + 1``...).
+    """
+    seeds = [*sweep_gain_choice(scale).config["seeds"],
+             *sweep_gain_choice(scale, extra=True).config["seeds"]]
+    if seeds != list(range(seeds[0], seeds[0] + len(seeds))):
+        raise ValueError(f"the pooled rule needs consecutive seeds, the runs hold {seeds}")
+    return np.concatenate([_stored_validation(scale, root, extra=False),
+                           _stored_validation(scale, root, extra=True)], axis=2)
 
 
 def _stored_validation(scale: str, root: Any, extra: bool, folds: int = 1) -> np.ndarray:
@@ -272,17 +295,39 @@ def gain_choice_ready(scale: str | None = None, root: Any = None, networks: int 
     return scored_archs(scale, root, networks, folds) == wanted
 
 
-def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any
-              ) -> np.ndarray:
-    """Stored test VPT (S, R, G) of one cell at ``s_b = BIAS_STD`` on FORECAST_RATIOS."""
+def _test_map(system: str, input_scale: float, arch: str, scale: str, root: Any,
+              cache: dict[str, Any] | None = None) -> np.ndarray:
+    """Stored test VPT (S, R, G) of one cell at ``s_b = BIAS_STD`` on FORECAST_RATIOS.
+
+    ``cache`` (name -> stored map) spares re-reading a map that holds several cells.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the map is not stored (nothing is computed).
+    ValueError
+        If its seeds are not those of the validation runs, or a test VPT is not finite.
+    """
     sweep = _test_sweep(system, input_scale, arch, scale)
-    data = sweep.stored(root)
+    data = None if cache is None else cache.get(sweep.name)
     if data is None:
-        raise FileNotFoundError(f"{sweep.name} is not in the store; compute it first "
-                                f"(GCRIT_SCALE={scale} gcrit figures)")
+        data = sweep.stored(root)
+        if data is None:
+            raise FileNotFoundError(f"{sweep.name} is not in the store; compute it first "
+                                    f"(GCRIT_SCALE={scale} gcrit figures)")
+        if cache is not None:
+            cache[sweep.name] = data
+    seeds = [int(k) for k in data["seeds"]]
+    if seeds != [int(k) for k in sweep_gain_choice(scale).config["seeds"]]:
+        raise ValueError(f"{sweep.name} holds seeds {seeds}, the validation runs "
+                         f"{list(sweep_gain_choice(scale).config['seeds'])}")
     a = list(data["archs"]).index(arch)
     s = list(np.asarray(data["bias_stds"], dtype=float)).index(BIAS_STD)
-    return np.asarray(data["vpt_mean"][a, s], dtype=float)
+    test = np.asarray(data["vpt_mean"][a, s], dtype=float)
+    if not np.all(np.isfinite(test)):
+        raise ValueError(f"{sweep.name} holds {int(np.sum(~np.isfinite(test)))} non-finite "
+                         f"test VPTs for {arch}")
+    return test
 
 
 def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 2000,
@@ -290,13 +335,10 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
                       folds: int = 1) -> list[dict[str, Any]]:
     """Test VPT of the tuned gain and of the fixed rules, relative to the grid's best.
 
-    For each (system, input scale, cell): the tuned gain and readout of every seed are those
-    with the best validation VPT (with ``networks > 1``, the best mean over that seed and the
-    next ``networks - 1``: ``tune_gain(..., networks=networks)``); its test VPT is that seed's
-    stored test VPT there. The best is the largest seed-mean test VPT over the grid's gains and
-    both readouts. A fixed rule's value is the seed-mean test VPT at its gain (interpolated
-    between grid gains where needed), with the better readout. The interval is a bootstrap over
-    seeds (2.5 and 97.5 percentiles of the tuned fraction, ``n_boot`` resamples).
+    Every row is scored by :func:`score_row` from the stored validation runs and forecasting
+    map: the tuned gain and readout of every seed are those with the best validation VPT (with
+    ``networks > 1``, the best mean over that seed and the next ``networks - 1``:
+    ``tune_gain(..., networks=networks)``), scored by that seed's stored test VPT there.
 
     Parameters
     ----------
@@ -307,7 +349,9 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     n_boot : int
         Bootstrap resamples of the seeds.
     seed : int
-        Seed of the bootstrap.
+        Seed of the bootstrap; each row draws from its own generator, seeded by ``seed`` and
+        the row's place among the validation runs, so a row's interval does not depend on
+        which other cells are scored.
     archs : sequence of str, optional
         Cells to score (every cell of the validation runs by default; :func:`scored_archs`
         lists those whose maps are stored).
@@ -322,68 +366,148 @@ def score_gain_choice(scale: str | None = None, root: Any = None, n_boot: int = 
     FileNotFoundError
         If the validation runs or a forecasting map are not stored (nothing is computed).
     ValueError
-        If ``archs`` names a cell without validation runs, or ``networks`` or ``folds`` has
-        none stored.
+        If ``archs`` names a cell without validation runs, ``networks`` or ``folds`` has
+        none stored, or the stored arrays do not fit together (:func:`score_row`).
 
     Returns
     -------
     list of dict
-        One row per (system, input scale, cell): ``system``, ``input_scale``, ``arch``,
-        ``best`` (VPT) and ``best_ratio`` (its g / g_c), ``tuned`` (fraction of the best),
-        ``tuned_low``/``tuned_high``,
-        ``tuned_ratios`` and ``tuned_readouts`` (the seeds' choices, g / g_c),
-        ``other_seeds`` (the fraction kept when each seed uses the gain and readout best on the
-        *other* seeds' test windows: what one fixed choice made without that seed keeps), and
-        one fraction per :data:`FIXED_RULES` name.
+        One row per (system, input scale, cell): ``system``, ``input_scale``, ``arch`` and
+        the keys of :func:`score_row`.
     """
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
     val = _validation_runs(scale, root, networks, folds)  # (E, A, S, K, R)
     config = sweep.config
-    grid = np.asarray(FORECAST_RATIOS)
-    idx = _candidate_columns(config["ratios"])
-    rng = np.random.default_rng(seed)
     wanted = list(config["archs"]) if archs is None else list(archs)
     unknown = [a for a in wanted if a not in config["archs"]]
     if unknown:
         raise ValueError(f"archs {unknown} have no validation runs; choose from "
                          f"{list(config['archs'])}")
+    maps: dict[str, Any] = {}
     rows = []
     for e, (system, sin) in enumerate(config["entries"]):
         for a, arch in enumerate(config["archs"]):
             if arch not in wanted:
                 continue
-            test = _test_map(system, sin, arch, scale, root)  # (S, R, G)
-            n_seeds = test.shape[0]
-            chosen = [_validation_choice(val[e, a, k]) for k in range(n_seeds)]
-            tuned = np.array([test[k, r, idx[c]] for k, (c, r) in enumerate(chosen)])
-            best = float(test.mean(axis=0).max())
-
-            def fraction(sample: np.ndarray, test=test, tuned=tuned) -> float:
-                return float(tuned[sample].mean() / test[sample].mean(axis=0).max())
-
-            boot = [fraction(rng.integers(0, n_seeds, n_seeds)) for _ in range(n_boot)]
-            g_c = reference_gain(arch, BIAS_STD)
-            row = {"system": system, "input_scale": float(sin), "arch": arch, "best": best,
-                   "tuned": fraction(np.arange(n_seeds)),
-                   "tuned_low": float(np.percentile(boot, 2.5)),
-                   "tuned_high": float(np.percentile(boot, 97.5)),
-                   "tuned_ratios": [float(config["ratios"][c]) for c, _ in chosen],
-                   "tuned_readouts": [str(READOUTS[r]) for _, r in chosen],
-                   "other_seeds": float(np.mean(_other_seeds_pick(test[:, :, idx])) / best)}
-            mean = test.mean(axis=0)  # (R, G)
-            row["best_ratio"] = float(grid[int(np.argmax(mean.max(axis=0)))])
-            for name, rule in FIXED_RULES.items():
-                ratio = rule(g_c)
-                row[name] = float(max(np.interp(ratio, grid, mean[r]) for r in
-                                      range(mean.shape[0])) / best)
-            rows.append(row)
+            test = _test_map(system, sin, arch, scale, root, maps)
+            row = score_row(test, val[e, a], reference_gain(arch, BIAS_STD),
+                            ratios=config["ratios"], n_boot=n_boot,
+                            rng=np.random.default_rng([seed, e, a]))
+            rows.append({"system": system, "input_scale": float(sin), "arch": arch, **row})
     return rows
 
 
+def score_row(test: np.ndarray, validation: np.ndarray, g_c: float, *,
+              ratios: Sequence[float] = CANDIDATES, n_boot: int = 2000,
+              rng: np.random.Generator | None = None) -> dict[str, Any]:
+    """Score one (system, cell) row: the tuned choice and the fixed rules against the best.
+
+    Seed ``k``'s tuned choice is the (candidate, readout) with the best ``validation[k]``; its
+    score is ``test[k]`` there. The best is the largest seed-mean test VPT over the whole grid
+    (every gain of :data:`~gcrit_utils.experiments.forecasting.FORECAST_RATIOS`, candidate or
+    not, and every readout), and every fraction below divides by it. A fixed rule's value is
+    the seed-mean test VPT at its gain, linearly interpolated between grid gains where needed,
+    with whichever readout does better *on the test windows*: an advantage the tuned rule,
+    which chooses its readout on validation windows, does not have.
+
+    Parameters
+    ----------
+    test : ndarray, shape (S, R, G)
+        Test VPT of S seeds, R readouts (:data:`~gcrit_utils.forecast.READOUTS`) and the G
+        gains of ``FORECAST_RATIOS``, in any unit (the fractions have none).
+    validation : ndarray, shape (S, K, R)
+        Validation VPT of the same seeds (pooled over networks if the rule pools) at the K
+        candidates ``ratios``.
+    g_c : float
+        The cell's critical gain at the row's bias spread (places ``g = 1`` on the grid).
+    ratios : sequence of float
+        The candidates' g / g_c, each a gain of ``FORECAST_RATIOS``.
+    n_boot : int
+        Bootstrap resamples of the seeds (at least 1).
+    rng : numpy.random.Generator, optional
+        Of the bootstrap (``default_rng(0)`` if omitted).
+
+    Returns
+    -------
+    dict
+        ``best`` (seed-mean test VPT, ``test``'s unit) and ``best_ratio`` (its g / g_c);
+        ``tuned`` (mean over seeds of the chosen test VPT, over ``best``); ``tuned_low`` and
+        ``tuned_high`` (2.5 and 97.5 percentiles of ``tuned`` over bootstrap resamples of the
+        seeds, the best recomputed in each; with a pooled rule, neighbouring seeds share
+        networks, so the interval treats dependent choices as independent and is too narrow);
+        ``tuned_ratios`` and ``tuned_readouts`` (each seed's choice); ``other_seeds`` (the
+        fraction kept when each seed uses the candidate and readout with the best mean test
+        VPT over the *other* seeds: a reference no rule can reach in practice, restricted to
+        the candidates but divided by the whole grid's best); and one fraction per
+        :data:`FIXED_RULES` name.
+
+    Raises
+    ------
+    ValueError
+        If the arrays' shapes do not fit together, a value is not finite, a candidate is not
+        on the grid, or a fixed rule's gain falls outside the grid (it would be extrapolated).
+    """
+    test, validation = np.asarray(test, dtype=float), np.asarray(validation, dtype=float)
+    grid = np.asarray(FORECAST_RATIOS)
+    n_seeds = test.shape[0] if test.ndim == 3 else -1
+    if test.shape != (n_seeds, len(READOUTS), grid.size):
+        raise ValueError(f"test must have shape (S, {len(READOUTS)}, {grid.size}), got "
+                         f"{test.shape}")
+    if validation.shape != (n_seeds, len(ratios), len(READOUTS)):
+        raise ValueError(f"validation must have shape ({n_seeds}, {len(ratios)}, "
+                         f"{len(READOUTS)}) for these seeds and candidates, got "
+                         f"{validation.shape}")
+    if not np.all(np.isfinite(test)):
+        raise ValueError("test VPT must be finite everywhere")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise ValueError(f"n_boot must be an integer >= 1, got {n_boot!r}")
+    rng = np.random.default_rng(0) if rng is None else rng
+    columns = _candidate_columns(ratios)
+    chosen = _seed_picks(validation)
+    tuned = np.array([test[k, r, columns[c]] for k, (c, r) in enumerate(chosen)])
+
+    def fraction(sample: np.ndarray) -> float:
+        return float(tuned[sample].mean() / test[sample].mean(axis=0).max())
+
+    boot = [fraction(rng.integers(0, n_seeds, n_seeds)) for _ in range(n_boot)]
+    mean = test.mean(axis=0)  # (R, G)
+    best, _, best_g = _grid_best(mean)
+    row = {"best": best, "best_ratio": float(grid[best_g]),
+           "tuned": fraction(np.arange(n_seeds)),
+           "tuned_low": float(np.percentile(boot, 2.5)),
+           "tuned_high": float(np.percentile(boot, 97.5)),
+           "tuned_ratios": [float(ratios[c]) for c, _ in chosen],
+           "tuned_readouts": [str(READOUTS[r]) for _, r in chosen],
+           "other_seeds": float(np.mean(_other_seeds_pick(test[:, :, columns])) / best)}
+    for name, rule in FIXED_RULES.items():
+        ratio = float(rule(g_c))
+        if not grid[0] <= ratio <= grid[-1]:
+            raise ValueError(f"the rule {name!r} sits at g / g_c = {ratio:.3g}, outside the "
+                             f"maps' grid [{grid[0]}, {grid[-1]}]")
+        row[name] = float(max(np.interp(ratio, grid, curve) for curve in mean) / best)
+    return row
+
+
+def _grid_best(mean: np.ndarray) -> tuple[float, int, int]:
+    """The largest seed-mean test VPT of ``mean`` (R, G), with its readout and gain index."""
+    r, g = np.unravel_index(int(np.argmax(mean)), mean.shape)
+    return float(mean[r, g]), int(r), int(g)
+
+
 def _candidate_columns(ratios: Sequence[float]) -> list[int]:
-    """Columns of :data:`FORECAST_RATIOS` (a map's gain axis) holding ``ratios``."""
-    return [list(FORECAST_RATIOS).index(r) for r in ratios]
+    """Columns of :data:`FORECAST_RATIOS` (a map's gain axis) holding ``ratios``.
+
+    Raises
+    ------
+    ValueError
+        If a ratio is not a gain of the grid.
+    """
+    grid = [float(r) for r in FORECAST_RATIOS]
+    missing = [float(r) for r in ratios if float(r) not in grid]
+    if missing:
+        raise ValueError(f"candidates {missing} are not gains of the maps' grid {grid}")
+    return [grid.index(float(r)) for r in ratios]
 
 
 def _validation_choice(validation_vpt: np.ndarray) -> tuple[int, int]:
@@ -399,6 +523,11 @@ def _validation_choice(validation_vpt: np.ndarray) -> tuple[int, int]:
                          f"{int(np.sum(~np.isfinite(validation_vpt)))} non-finite values")
     k, r = np.unravel_index(int(np.argmax(validation_vpt)), validation_vpt.shape)
     return int(k), int(r)
+
+
+def _seed_picks(validation: np.ndarray) -> list[tuple[int, int]]:
+    """Each seed's (candidate, readout) from its validation VPT, shape (S, K, R)."""
+    return [_validation_choice(v) for v in validation]
 
 
 def _other_seeds_pick(test: np.ndarray) -> np.ndarray:
@@ -448,8 +577,7 @@ def seed_choices(system: str, input_scale: float, arch: str, scale: str | None =
     idx = _candidate_columns(sweep.config["ratios"])
     test = _test_map(system, input_scale, arch, scale, root)[:, :, idx]  # (S, R, K)
     out = []
-    for k in range(test.shape[0]):
-        c, r = _validation_choice(val[k])
+    for k, (c, r) in enumerate(_seed_picks(val)):
         out.append({"ratio": float(sweep.config["ratios"][c]), "readout": str(READOUTS[r]),
                     "validation": {str(name): float(val[k, c, j])
                                    for j, name in enumerate(READOUTS)},
@@ -510,14 +638,13 @@ def every_network_choice(system: str, input_scale: float, arch: str,
     scale = current_scale(scale)
     sweep = sweep_gain_choice(scale)
     e, a = _row_index(sweep, system, input_scale, arch)
-    val = np.concatenate([_stored_validation(scale, root, extra=False)[e, a],
-                          _stored_validation(scale, root, extra=True)[e, a]])  # (S', K, R)
+    val = _every_network(scale, root)[e, a]  # (S', K, R)
     mean = val.mean(axis=0)  # (K, R)
     c, r = _validation_choice(mean)
     test = _test_map(system, input_scale, arch, scale, root).mean(axis=0)  # (R, G)
     ratios = list(sweep.config["ratios"])
     chosen = test[r, _candidate_columns(ratios)[c]]
-    best_r, best_g = np.unravel_index(int(np.argmax(test)), test.shape)
+    _, best_r, best_g = _grid_best(test)
     best_ratio = float(FORECAST_RATIOS[best_g])
     return {"networks": int(val.shape[0]), "ratio": float(ratios[c]),
             "readout": str(READOUTS[r]), "validation": float(mean[c, r]),
@@ -532,9 +659,9 @@ def vpt_peaks(system: str, input_scale: float, arch: str, scale: str | None = No
                root: Any = None, within: float = 0.8) -> list[dict[str, Any]]:
     """The peaks of one row's seed-mean test VPT over the candidate gains.
 
-    The curve is the better readout at each candidate; a peak is a candidate larger than its
-    neighbours (an end counts if larger than its one neighbour) and at least ``within`` times
-    the curve's maximum.
+    The curve is the better readout at each candidate; a peak is a candidate (or a flat top of
+    equal candidates, reported at its left end) larger than its neighbours (an end needs only
+    its one neighbour) and at least ``within`` times the curve's maximum.
 
     Parameters
     ----------
@@ -556,10 +683,28 @@ def vpt_peaks(system: str, input_scale: float, arch: str, scale: str | None = No
     idx = _candidate_columns(ratios)
     mean = _test_map(system, input_scale, arch, scale, root)[:, :, idx].mean(axis=0)  # (R, K)
     curve, best_readout = mean.max(axis=0), mean.argmax(axis=0)
-    padded = np.concatenate([[-np.inf], curve, [-np.inf]])
-    is_peak = (curve > padded[:-2]) & (curve > padded[2:]) & (curve >= within * curve.max())
     return [{"ratio": float(ratios[k]), "readout": str(READOUTS[best_readout[k]]),
-             "vpt": float(curve[k])} for k in np.flatnonzero(is_peak)]
+             "vpt": float(curve[k])} for k in _peak_indices(curve, within)]
+
+
+def _peak_indices(curve: np.ndarray, within: float) -> list[int]:
+    """Indices of the peaks of ``curve`` (K,) at least ``within`` times its maximum. A peak is
+    a run of equal values (one value, or a flat top as VPTs capped at the horizon give) larger
+    than its neighbours on both sides (an end needs only its one neighbour); a flat top is
+    reported once, at its left end."""
+    curve = np.asarray(curve, dtype=float)
+    floor = within * curve.max()
+    peaks, k = [], 0
+    while k < curve.size:
+        end = k
+        while end + 1 < curve.size and curve[end + 1] == curve[k]:
+            end += 1
+        left = curve[k - 1] if k > 0 else -np.inf
+        right = curve[end + 1] if end + 1 < curve.size else -np.inf
+        if curve[k] > left and curve[k] > right and curve[k] >= floor:
+            peaks.append(k)
+        k = end + 1
+    return peaks
 
 
 def worst_rows(rows: Sequence[Mapping[str, Any]], key: str) -> tuple[float, str]:
