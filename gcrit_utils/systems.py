@@ -88,8 +88,8 @@ class System:
 
     @property
     def vpt_unit(self) -> str:
-        """Unit of the VPT for tables and axes: ``"LT"`` (Lyapunov times) or ``"samples"``."""
-        return "samples" if self.lyapunov_exponent is None else "LT"
+        """Unit of the VPT for tables and axes: ``"Lyapunov times"`` or ``"samples"``."""
+        return "samples" if self.lyapunov_exponent is None else "Lyapunov times"
 
     @property
     def vpt_scale(self) -> tuple[float, float]:

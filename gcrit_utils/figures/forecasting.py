@@ -106,7 +106,7 @@ def figure_vpt_by_cell(maps: Mapping[str, Mapping[str, np.ndarray]],
     maps : mapping
         Name -> forecasting map (:func:`~gcrit_utils.experiments.forecasting.forecast_map`).
     titles, units : mapping, optional
-        Panel title and VPT unit per name (``"LT"`` by default).
+        Panel title and VPT unit per name (``"Lyapunov times"`` by default).
     readout : str
         Readout features.
     bias_std : float
@@ -131,7 +131,7 @@ def figure_vpt_by_cell(maps: Mapping[str, Mapping[str, np.ndarray]],
         ax.set_ylim(bottom=0.0)
         ax.set_title((titles or {}).get(name, name), fontsize=8)
         ax.set_xlabel(r"$g / g_c$")
-        ax.set_ylabel(f"VPT [{(units or {}).get(name, 'LT')}]")
+        ax.set_ylabel(f"VPT [{(units or {}).get(name, 'Lyapunov times')}]")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     # above the panels: inside, a legend would cover a curve on some task
     fig.legend(handles, labels, loc="upper center", ncol=len(archs), fontsize=7, frameon=False)
