@@ -17,6 +17,7 @@ import torch
 from scipy.sparse.linalg import eigs
 
 from ._validation import check_int, check_positive
+from .cells import Cell
 from .network import RandomRNN
 
 __all__ = ["FixedPointCrossing", "fixed_point", "spectral_radius", "fixed_point_crossing"]
@@ -130,7 +131,7 @@ def _radius_at(net: RandomRNN, g: float, h_start: torch.Tensor, tol: float
 
 
 def fixed_point_crossing(
-    arch: str,
+    arch: str | Cell,
     n: int,
     bias_std: float | Mapping[str, float],
     seed: int,
@@ -154,7 +155,7 @@ def fixed_point_crossing(
 
     Parameters
     ----------
-    arch : {"rnn", "gru", "lstm"}
+    arch : {"rnn", "gru", "lstm"} or Cell
     n : int
         Units.
     bias_std, candidate_bias_std : float or dict, float

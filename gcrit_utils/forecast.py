@@ -17,6 +17,7 @@ import torch
 
 from ._numerics import flush_denormal
 from ._validation import check_int, check_positive
+from .cells import Cell
 from .network import RandomRNN
 from .ridge import NormalEquations, readout_features
 
@@ -335,7 +336,7 @@ READOUTS: tuple[str, ...] = ("linear", "squared")
 
 
 def forecast_gains(
-    arch: str,
+    arch: str | Cell,
     bias_std: float,
     gains: list[float],
     n: int,
@@ -436,7 +437,7 @@ def _series_array(series: np.ndarray) -> np.ndarray:
     return u
 
 
-def _fitted_reservoir(arch: str, bias_std: float, gains: list[float], n: int, seed: int,
+def _fitted_reservoir(arch: str | Cell, bias_std: float, gains: list[float], n: int, seed: int,
                       u: np.ndarray, input_scale: float, washout: int, train: int, val: int,
                       readouts: tuple[str, ...], ridges: tuple[float, ...],
                       dtype: torch.dtype, device: str, chunk: int = 256
@@ -450,7 +451,7 @@ def _fitted_reservoir(arch: str, bias_std: float, gains: list[float], n: int, se
 
 
 def one_step_nrmse_gains(
-    arch: str,
+    arch: str | Cell,
     bias_std: float,
     gains: list[float],
     n: int,
