@@ -179,7 +179,9 @@ def tune_gain(
         data.
     dt, lyapunov_exponent : float
         Sampling interval and largest Lyapunov exponent per time unit of the system (VPTs in
-        Lyapunov times); ``dt = lyapunov_exponent = 1`` counts them in samples.
+        Lyapunov times); ``dt = lyapunov_exponent = 1`` counts them in samples. The default
+        ``horizon`` is 10 Lyapunov times, which is then 10 samples: for a measured series,
+        pass ``horizon`` (a few times the forecast length you hope for) yourself.
     bias_std, n, input_scale, seed
         The reservoir (:class:`~gcrit_utils.network.RandomRNN`; ``bias_std`` one number for
         every gate). To use the network the search chose for, build ``RandomRNN`` with the
