@@ -39,7 +39,11 @@ from .crossval import cross_validated_vpt, fold_layout
 from .forecast import READOUTS, forecast_gains
 from .theory import critical_gain
 
-__all__ = ["GainChoice", "tune_gain", "validation_layout"]
+__all__ = ["HORIZON_LYAPUNOV_TIMES", "GainChoice", "lyapunov_time_samples", "tune_gain",
+           "validation_layout"]
+
+#: Default length of a validation window, in Lyapunov times.
+HORIZON_LYAPUNOV_TIMES = 10
 
 
 @dataclass(frozen=True)
@@ -127,14 +131,19 @@ def validation_layout(length: int, *, dt: float, lyapunov_exponent: float, washo
             "window_stride": stride, "sync": sync, "horizon": horizon}
 
 
-def _window_defaults(dt: float, lyapunov_exponent: float, horizon: int | None,
-                     window_stride: int | None) -> tuple[int, int]:
-    """Validation horizon (10 Lyapunov times by default) and window stride (a quarter horizon
-    by default), in samples."""
+def lyapunov_time_samples(dt: float, lyapunov_exponent: float) -> int:
+    """One Lyapunov time, ``1 / (dt * lyapunov_exponent)``, rounded to samples (at least 1)."""
     dt = check_positive("dt", dt)
     lyapunov_exponent = check_positive("lyapunov_exponent", lyapunov_exponent)
-    lyapunov_time = max(1, int(round(1.0 / (dt * lyapunov_exponent))))
-    horizon = 10 * lyapunov_time if horizon is None else check_int("horizon", horizon, 1)
+    return max(1, int(round(1.0 / (dt * lyapunov_exponent))))
+
+
+def _window_defaults(dt: float, lyapunov_exponent: float, horizon: int | None,
+                     window_stride: int | None) -> tuple[int, int]:
+    """Validation horizon (:data:`HORIZON_LYAPUNOV_TIMES` by default) and window stride (a
+    quarter horizon by default), in samples."""
+    horizon = (HORIZON_LYAPUNOV_TIMES * lyapunov_time_samples(dt, lyapunov_exponent)
+               if horizon is None else check_int("horizon", horizon, 1))
     stride = (max(1, horizon // 4) if window_stride is None
               else check_int("window_stride", window_stride, 1))
     return horizon, stride

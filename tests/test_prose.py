@@ -79,3 +79,14 @@ def test_figure_captions_typeset_their_symbols(nb):
         caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption", "")
         outside_math = re.sub(r"\$[^$]*\$", "", caption)
         assert not PLAIN_SYMBOLS.search(outside_math), f"plain symbol in caption: {caption!r}"
+
+
+@pytest.mark.parametrize("nb", sorted((ROOT / "notebooks").glob("*.ipynb")),
+                         ids=lambda p: p.name)
+def test_glued_text_holds_no_math(nb):
+    """{glue:text} inserts plain text: a '$' in a glued value would show literally."""
+    for cell in json.loads(nb.read_text())["cells"]:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            value = out.get("data", {}).get("application/papermill.record/text/plain", "")
+            assert not (name and "$" in value), f"{name} = {value}"

@@ -8,7 +8,12 @@ import pytest
 from gcrit_utils import critical_gain
 from gcrit_utils.crossval import cross_validated_vpt
 from gcrit_utils.systems import normalise
-from gcrit_utils.tuning import tune_gain, validation_layout
+from gcrit_utils.tuning import (
+    HORIZON_LYAPUNOV_TIMES,
+    lyapunov_time_samples,
+    tune_gain,
+    validation_layout,
+)
 
 ROSSLER_LAMBDA = 0.0714  # a = b = 0.2, c = 5.7 (Sprott 2003)
 HENON_LAMBDA = 0.419  # a = 1.4, b = 0.3, per iteration (Sprott 2003)
@@ -135,3 +140,14 @@ def test_bad_arguments(kwargs, message):
         tune_gain("gru", np.zeros((20000, 3)), n=10, **args)
     with pytest.raises(ValueError, match=r"shape \(T, d\).*u\.reshape\(-1, 1\)"):
         tune_gain("gru", np.zeros(20000), dt=0.1, lyapunov_exponent=0.1)
+
+
+def test_the_default_horizon_is_that_many_lyapunov_times():
+    assert lyapunov_time_samples(0.02, 0.9) == 56  # 1 / 0.018 = 55.6 samples
+    assert lyapunov_time_samples(1.0, 2.0) == 1  # shorter than a sample: one sample
+    for dt, lyap in ((0.02, 0.9), (1.0, HENON_LAMBDA), (1.0, 1.0)):
+        layout = validation_layout(20000, dt=dt, lyapunov_exponent=lyap)
+        assert layout["horizon"] == HORIZON_LYAPUNOV_TIMES * lyapunov_time_samples(dt, lyap)
+        assert layout["window_stride"] == max(1, layout["horizon"] // 4)
+    with pytest.raises(ValueError, match="lyapunov_exponent"):
+        lyapunov_time_samples(0.1, -1.0)

@@ -29,7 +29,7 @@ from ..forecast import READOUTS, forecast_gains
 from ..sweep import Sweep, freeze
 from ..systems import normalise
 from ..theory import critical_gain
-from ..tuning import tune_gain
+from ..tuning import lyapunov_time_samples, tune_gain
 from .gain_choice import BIAS_STD, CANDIDATES, CV_VALIDATION, VALIDATION, _validation_choice
 
 __all__ = ["CHECK_SYSTEMS", "CHECK_RULES", "TUNE_LENGTH", "check_series", "check_task",
@@ -74,8 +74,8 @@ def check_series(system: str) -> np.ndarray:
 def _validation_horizon(system: str) -> int:
     """Validation horizon: 10 Lyapunov times (as on the book's maps), at most the test's."""
     spec = CHECK_SYSTEMS[system]
-    lyapunov_time = max(1, int(round(1.0 / (spec["dt"] * spec["lyapunov_exponent"]))))
-    return min(spec["horizon"], VALIDATION["horizon_lyapunov_times"] * lyapunov_time)
+    return min(spec["horizon"], VALIDATION["horizon_lyapunov_times"]
+               * lyapunov_time_samples(spec["dt"], spec["lyapunov_exponent"]))
 
 
 def _validation_key(rule: str) -> str:
